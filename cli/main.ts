@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * The `endpoint` command: one CLI, a subcommand per part, each part's code in its own folder.
+ * Errors the software means (EndpointError) print one sentence; usage errors exit 2.
+ */
+import { EndpointError, describeError } from '../core/errors';
+
+/** A part's command-line entry: runs with the arguments after its name, returns the exit code. */
+export type CommandRunner = (args: string[]) => Promise<number>;
+
+interface Subcommand {
+  summary: string;
+  load: () => Promise<CommandRunner>;
+}
+
+/** The subcommands, in the order `--help` lists them. */
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  e2e: { summary: 'read or validate E2E documents (read FILE…, validate FILE…)', load: async () => (await import('../e2e/cli')).run },
+  dev: { summary: 'developer tools (make-clinic, services)', load: async () => (await import('../dev/cli')).run },
+};
+
+/** The top-level help text. */
+export function helpText(): string {
+  const width = Math.max(...Object.keys(SUBCOMMANDS).map((name) => name.length));
+  const lines = Object.entries(SUBCOMMANDS).map(([name, sub]) => `  ${name.padEnd(width)}  ${sub.summary}`);
+  return ['Usage: endpoint <command> [arguments]', '', 'Commands:', ...lines, '', "Run 'endpoint <command> --help' for a command's options."].join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(helpText() + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  const sub = SUBCOMMANDS[name];
+  if (sub === undefined) {
+    process.stderr.write(`endpoint: unknown command '${name}'.\n\n${helpText()}\n`);
+    return 2;
+  }
+  try {
+    return await (await sub.load())(rest);
+  } catch (error) {
+    if (error instanceof EndpointError) {
+      process.stderr.write(`endpoint ${name}: ${error.message}\n`);
+      return error.code === 'USAGE' ? 2 : 1;
+    }
+    process.stderr.write(`endpoint ${name}: internal error: ${describeError(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`endpoint: ${describeError(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

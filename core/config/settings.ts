@@ -1,0 +1,68 @@
+/**
+ * Every setting of the endpoint, by part. This table is the single source of the config
+ * loader, the README's configuration table and `deploy/endpoint.env.example`.
+ */
+import type { SettingSpec } from './spec';
+
+const common = {
+  clinicId: { env: 'ENDPOINT_CLINIC_ID', kind: 'string', default: 'demo-clinic', doc: 'Identifier of this clinic in the network; part of every patient key.' },
+  logLevel: { env: 'ENDPOINT_LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'pino log level.' },
+  sharedDir: { env: 'ENDPOINT_SHARED_DIR', kind: 'path', default: '../shared', doc: 'Folder of the external reference data (E2E samples, schemas, OSCAR tables).' },
+  xsdDir: { env: 'ENDPOINT_E2E_XSD_DIR', kind: 'path', default: '../shared/e2e-schema', fallbackEnv: ['E2E_XSD_DIR'], doc: 'Folder of the PITO E2E-DTC XML schemas (root CDA-PITO-E2E.xsd).' },
+  stateDir: { env: 'ENDPOINT_STATE_DIR', kind: 'path', default: 'var', doc: 'Folder for run state, locks and status files (created if missing).' },
+} as const satisfies Record<string, SettingSpec>;
+
+const oscar = {
+  oscarUrl: { env: 'ENDPOINT_OSCAR_URL', kind: 'url', default: 'mysql://root@127.0.0.1:3306/oscar_demo', doc: 'The backup OSCAR database (mysql://user:password@host:port/database); a SELECT-only account in production.' },
+  allowWritableAccount: { env: 'ENDPOINT_ALLOW_WRITABLE_ACCOUNT', kind: 'bool', default: 'false', doc: 'Let the exporter run with an OSCAR account that can write (refused otherwise).' },
+} as const satisfies Record<string, SettingSpec>;
+
+const store = {
+  mongodbUrl: { env: 'ENDPOINT_MONGODB_URL', kind: 'url', default: undefined, fallbackEnv: ['MONGODB_URI'], doc: 'MongoDB connection string; unset: the dev tooling finds or starts a local Mongo-wire server.' },
+  mongodbDatabase: { env: 'ENDPOINT_MONGODB_DATABASE', kind: 'string', default: 'e2e_endpoint', doc: 'MongoDB database name.' },
+} as const satisfies Record<string, SettingSpec>;
+
+const gateway = {
+  gatewayHost: { env: 'ENDPOINT_GATEWAY_HOST', kind: 'string', default: '127.0.0.1', doc: 'Address of the local (ingest and admin) listener.' },
+  gatewayPort: { env: 'ENDPOINT_GATEWAY_PORT', kind: 'int', default: '3080', min: 0, max: 65535, doc: 'Port of the local listener (plain HTTP, clinic LAN only).' },
+  ingestToken: { env: 'ENDPOINT_INGEST_TOKEN', kind: 'secret', default: undefined, doc: 'Bearer token the exporter sends with each document.' },
+  adminToken: { env: 'ENDPOINT_ADMIN_TOKEN', kind: 'secret', default: undefined, doc: 'Bearer token for the admin routes (wipe, delete, reimport, drain).' },
+  hmacSecret: { env: 'ENDPOINT_HMAC_SECRET', kind: 'secret', default: undefined, doc: 'Clinic secret for the keyed HMAC of health numbers (linkage without storing them).' },
+  maxBodyBytes: { env: 'ENDPOINT_MAX_BODY_BYTES', kind: 'int', default: '20000000', min: 1024, doc: 'Largest accepted E2E document, in bytes.' },
+  keepNoteText: { env: 'ENDPOINT_KEEP_NOTE_TEXT', kind: 'bool', default: 'false', doc: 'Keep encounter free text in the store (dropped by default).' },
+  dropDir: { env: 'ENDPOINT_DROP_DIR', kind: 'path', default: undefined, doc: 'Folder watched for .xml documents (the file transport); unset: not watched.' },
+  requestTimeoutMs: { env: 'ENDPOINT_REQUEST_TIMEOUT_MS', kind: 'int', default: '30000', min: 100, doc: 'Longest a request to the gateway may take.' },
+  shutdownDeadlineMs: { env: 'ENDPOINT_SHUTDOWN_DEADLINE_MS', kind: 'int', default: '10000', min: 0, doc: 'On SIGTERM, how long in-flight work may finish.' },
+} as const satisfies Record<string, SettingSpec>;
+
+const hub = {
+  hubHost: { env: 'ENDPOINT_HUB_HOST', kind: 'string', default: '0.0.0.0', doc: 'Address of the HTTPS listener for the research hub.' },
+  hubPort: { env: 'ENDPOINT_HUB_PORT', kind: 'int', default: '3443', min: 0, max: 65535, doc: 'Port of the HTTPS listener (mutual TLS).' },
+  tlsCert: { env: 'ENDPOINT_TLS_CERT', kind: 'path', default: undefined, doc: "The gateway's server certificate (PEM); unset: no HTTPS listener." },
+  tlsKey: { env: 'ENDPOINT_TLS_KEY', kind: 'path', default: undefined, doc: "The server certificate's private key (PEM)." },
+  hubCa: { env: 'ENDPOINT_HUB_CA', kind: 'path', default: undefined, doc: 'CA certificate (PEM) that signs the hub client certificates.' },
+  hubAllowedSubjects: { env: 'ENDPOINT_HUB_ALLOWED_SUBJECTS', kind: 'list', default: '', doc: 'Comma-separated client certificate subject CNs allowed (empty: any the CA signed).' },
+  hubReleaseMode: { env: 'ENDPOINT_HUB_RELEASE_MODE', kind: 'enum', default: 'auto', values: ['auto', 'hold'], doc: 'auto: release results at once; hold: wait for an admin release.' },
+  minCellSize: { env: 'ENDPOINT_MIN_CELL_SIZE', kind: 'int', default: '5', min: 1, doc: 'Counts below this are suppressed before leaving the clinic.' },
+  queryTimeoutMs: { env: 'ENDPOINT_QUERY_TIMEOUT_MS', kind: 'int', default: '60000', min: 100, doc: 'Longest a hub query may run.' },
+  queryConcurrency: { env: 'ENDPOINT_QUERY_CONCURRENCY', kind: 'int', default: '2', min: 1, max: 64, doc: 'Hub queries run at once.' },
+  queryRetentionHours: { env: 'ENDPOINT_QUERY_RETENTION_HOURS', kind: 'int', default: '168', min: 1, doc: 'How long query jobs and results are kept.' },
+} as const satisfies Record<string, SettingSpec>;
+
+const exporter = {
+  gatewayUrl: { env: 'ENDPOINT_GATEWAY_URL', kind: 'url', default: 'http://127.0.0.1:3080', doc: "The gateway's local listener, where the exporter posts documents." },
+  exportBatchSize: { env: 'ENDPOINT_EXPORT_BATCH_SIZE', kind: 'int', default: '500', min: 1, max: 10000, doc: 'Patients read per batch (one query per table per batch).' },
+  exportConcurrency: { env: 'ENDPOINT_EXPORT_CONCURRENCY', kind: 'int', default: '4', min: 1, max: 64, doc: 'Documents in flight to the gateway at once.' },
+  exportRetries: { env: 'ENDPOINT_EXPORT_RETRIES', kind: 'int', default: '8', min: 0, max: 100, doc: 'Retries of one document on connection errors, 5xx and 503.' },
+  exportSchedule: { env: 'ENDPOINT_EXPORT_SCHEDULE', kind: 'string', default: '30 2 * * *', doc: 'Cron expression for `endpoint export schedule`.' },
+  backupMarker: { env: 'ENDPOINT_BACKUP_MARKER', kind: 'path', default: undefined, doc: "File the OSP's backup script touches when a backup is complete." },
+  backupWaitMs: { env: 'ENDPOINT_BACKUP_WAIT_MS', kind: 'int', default: '7200000', min: 0, doc: 'How long a scheduled export waits for a fresh backup marker.' },
+  exportNoteText: { env: 'ENDPOINT_EXPORT_NOTE_TEXT', kind: 'bool', default: 'false', doc: 'Include encounter note text in documents (off by default).' },
+  consentProviders: { env: 'ENDPOINT_CONSENT_PROVIDERS', kind: 'list', default: '', doc: "Comma-separated provider numbers whose patients may be exported (empty: all)." },
+} as const satisfies Record<string, SettingSpec>;
+
+/** All settings, by name. */
+export const SETTINGS = { ...common, ...oscar, ...store, ...gateway, ...hub, ...exporter } as const;
+
+/** The parts, in the order the documentation lists them. */
+export const SETTING_GROUPS = { common, oscar, store, gateway, hub, exporter } as const;
