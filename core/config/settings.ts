@@ -2,6 +2,8 @@
  * Every setting of the endpoint, by part. This table is the single source of the config
  * loader, the README's configuration table and `deploy/endpoint.env.example`.
  */
+import { monitorSettings } from './settings-monitor';
+import { updaterSettings } from './settings-updater';
 import type { SettingSpec } from './spec';
 
 const common = {
@@ -62,7 +64,7 @@ const exporter = {
 } as const satisfies Record<string, SettingSpec>;
 
 /** All settings, by name. */
-export const SETTINGS = { ...common, ...oscar, ...store, ...gateway, ...hub, ...exporter } as const;
+export const SETTINGS = { ...common, ...oscar, ...store, ...gateway, ...hub, ...exporter, ...updaterSettings, ...monitorSettings } as const;
 
 /** The parts, in the order the documentation lists them. */
-export const SETTING_GROUPS = { common, oscar, store, gateway, hub, exporter } as const;
+export const SETTING_GROUPS = { common, oscar, store, gateway, hub, exporter, updater: updaterSettings, monitor: monitorSettings } as const;
