@@ -1,0 +1,45 @@
+/**
+ * The public face of e2e/: the record model, `readE2E` and `writeE2E`. Exporter and gateway
+ * import from here only. (Reader and writer are being built: issue 3.)
+ */
+import { EndpointError } from '../core/errors';
+import type { DataWarning, PatientRecord, SectionCounts } from './record';
+
+export * from './record';
+
+/** Limits and options of the reader. */
+export interface ReadOptions {
+  /** Largest document accepted, in bytes (BODY_TOO_LARGE beyond). */
+  maxBytes?: number;
+  /** Deepest element nesting accepted (XML_TOO_DEEP beyond). */
+  maxDepth?: number;
+  /** Keep encounter note text (dropped unless asked for). */
+  keepNoteText?: boolean;
+}
+
+/** What the reader returns: the record, data-quality warnings and entry counts per section. */
+export interface ReadResult {
+  record: PatientRecord;
+  warnings: DataWarning[];
+  sections: SectionCounts;
+}
+
+/**
+ * Reads an E2E document. Throws EndpointError NOT_XML, NOT_E2E, HOSTILE_XML, XML_TOO_DEEP,
+ * BODY_TOO_LARGE or NO_PATIENT_KEY when the document cannot be used at all; everything else
+ * becomes a warning.
+ */
+export function readE2E(_xml: string | Buffer, _options: ReadOptions = {}): ReadResult {
+  throw new EndpointError('INTERNAL', 'readE2E is not built yet.');
+}
+
+/** Options of the writer. */
+export interface WriteOptions {
+  /** Write encounter note text (left out unless asked for). */
+  includeNoteText?: boolean;
+}
+
+/** Writes a complete E2E-DTC document for the record. */
+export function writeE2E(_record: PatientRecord, _options: WriteOptions = {}): string {
+  throw new EndpointError('INTERNAL', 'writeE2E is not built yet.');
+}
