@@ -98,7 +98,8 @@ export async function ensureFerretDbBinary(): Promise<string> {
   return FERRETDB_BIN;
 }
 
-async function startFerretDb(): Promise<MongoServer> {
+/** Starts a FerretDB (SQLite backend) of its own on a free loopback port; tests that stop the store use this. */
+export async function startFerretDb(): Promise<MongoServer> {
   const bin = await ensureFerretDbBinary();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-ferretdb-'));
   const port = await freePort();
