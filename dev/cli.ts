@@ -4,14 +4,19 @@
  */
 import { intOption, parseCommandArgs } from '../core/cli-args';
 import { loadConfig } from '../core/config/load';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { renderConfigTable, renderEnvExample } from '../core/config/docs';
 import { EndpointError } from '../core/errors';
+import { PROJECT_ROOT } from '../core/paths';
 import { makeClinic, type OscarSchemaVariant } from './clinic/make-clinic';
 import { ensureMariaDb } from './services/mariadb';
 import { findOrStartMongo } from './services/mongo';
 
 const USAGE = `Usage:
   endpoint dev make-clinic [--patients N] [--seed S] [--database D] [--schema 12.1|latest]
-  endpoint dev services`;
+  endpoint dev services
+  endpoint dev config-docs   (rewrites the README's configuration table and deploy/endpoint.env.example)`;
 
 async function makeClinicCommand(args: string[]): Promise<number> {
   const { values } = parseCommandArgs(
@@ -55,6 +60,25 @@ async function servicesCommand(): Promise<number> {
   return 0;
 }
 
+const CONFIG_MARKERS = ['<!-- config:start -->', '<!-- config:end -->'] as const;
+
+/** The README text with its configuration table replaced by the current rendering. */
+export function readmeWithConfigTable(readme: string): string {
+  const [start, end] = CONFIG_MARKERS;
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) throw new EndpointError('INTERNAL', `README.md lacks the ${start} … ${end} markers.`);
+  return `${readme.slice(0, from + start.length)}\n${renderConfigTable()}\n${readme.slice(to)}`;
+}
+
+async function configDocsCommand(): Promise<number> {
+  const readmePath = path.join(PROJECT_ROOT, 'README.md');
+  writeFileSync(readmePath, readmeWithConfigTable(readFileSync(readmePath, 'utf8')));
+  writeFileSync(path.join(PROJECT_ROOT, 'deploy', 'endpoint.env.example'), renderEnvExample());
+  process.stdout.write('README.md and deploy/endpoint.env.example rewritten from core/config/settings.ts\n');
+  return 0;
+}
+
 /** Runs `endpoint dev <subcommand>`. */
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -63,6 +87,8 @@ export async function run(args: string[]): Promise<number> {
       return makeClinicCommand(rest);
     case 'services':
       return servicesCommand();
+    case 'config-docs':
+      return configDocsCommand();
     case '--help':
     case '-h':
       process.stdout.write(USAGE + '\n');
