@@ -3,6 +3,7 @@
  * import from here only. (Reader and writer are being built: issue 3.)
  */
 import { EndpointError } from '../core/errors';
+import { writeDocument } from './writer/document';
 import type { DataWarning, PatientRecord, SectionCounts } from './record';
 
 export * from './record';
@@ -40,6 +41,6 @@ export interface WriteOptions {
 }
 
 /** Writes a complete E2E-DTC document for the record. */
-export function writeE2E(_record: PatientRecord, _options: WriteOptions = {}): string {
-  throw new EndpointError('INTERNAL', 'writeE2E is not built yet.');
+export function writeE2E(record: PatientRecord, options: WriteOptions = {}): string {
+  return writeDocument(record, { includeNoteText: options.includeNoteText === true });
 }
