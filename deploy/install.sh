@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Installs e2e-endpoint on a Debian/Ubuntu box (idempotent: a second run changes nothing).
+#   user e2e-endpoint; /opt/e2e-endpoint/{repo,releases/<commit>,current}; /var/lib/e2e-endpoint;
+#   /etc/e2e-endpoint/endpoint.env (from the example, with generated tokens and HMAC secret);
+#   systemd units and timers (enabled, not started); the polkit rule that lets the updater
+#   restart the gateway.
+# Usage: install.sh [--dry-run] [--root DIR] [--source DIR] [--remote URL] [--skip-build]
+#   --dry-run     print what would be done, change nothing
+#   --root DIR    install below DIR (a throwaway root; user, ownership and systemctl steps are skipped)
+#   --source DIR  the project checkout to install from (default: the one holding this script)
+#   --remote URL  the git remote the updater follows (default: the source's origin, else the source)
+#   --skip-build  do not run npm ci and the build in the release (it must be built already)
+set -euo pipefail
+
+dry=0
+root=""
+source_dir="$(cd "$(dirname "$0")/.." && pwd)"
+remote=""
+build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dry-run) dry=1; shift ;;
+    --root) root=$(realpath -m "$2"); shift 2 ;;
+    --source) source_dir=$(realpath "$2"); shift 2 ;;
+    --remote) remote=$2; shift 2 ;;
+    --skip-build) build=0; shift ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+user=e2e-endpoint
+opt="$root/opt/e2e-endpoint"
+state="$root/var/lib/e2e-endpoint"
+etc="$root/etc/e2e-endpoint"
+units="$root/etc/systemd/system"
+polkit="$root/etc/polkit-1/rules.d"
+deploy="$source_dir/deploy"
+system=1; [ -z "$root" ] || system=0
+
+say() { printf '%s\n' "$*"; }
+# run DESCRIPTION COMMAND…: does it (or, dry, says it would).
+run() {
+  local what=$1; shift
+  if [ "$dry" = 1 ]; then say "would: $what"; else say "do: $what"; "$@"; fi
+}
+already() { say "ok: $*"; }
+
+[ -f "$deploy/endpoint.env.example" ] || { echo "install.sh: $source_dir is not an e2e-endpoint checkout (no deploy/endpoint.env.example)." >&2; exit 1; }
+if [ "$system" = 1 ] && [ "$(id -u)" != 0 ] && [ "$dry" = 0 ]; then
+  echo "install.sh: run as root (or with --dry-run, or --root DIR)." >&2; exit 1
+fi
+[ -n "$remote" ] || remote=$(git -C "$source_dir" remote get-url origin 2>/dev/null || echo "$source_dir")
+
+# 1. The service user.
+if [ "$system" = 0 ]; then
+  say "skip: user $user (not made below --root)"
+elif id "$user" >/dev/null 2>&1; then
+  already "user $user exists"
+else
+  run "create system user $user" useradd --system --home-dir /var/lib/e2e-endpoint --shell /usr/sbin/nologin --user-group "$user"
+fi
+
+# 2. Folders.
+for dir in "$opt/releases" "$state/reports" "$etc/tls"; do
+  if [ -d "$dir" ]; then already "folder $dir"; else run "create folder $dir" mkdir -p "$dir"; fi
+done
+
+# 3. The fetch clone the updater works from.
+if [ -d "$opt/repo/.git" ]; then
+  already "clone $opt/repo"
+else
+  run "clone $source_dir into $opt/repo" git clone --quiet --no-hardlinks "$source_dir" "$opt/repo"
+fi
+if [ "$dry" = 0 ] && [ "$(git -C "$opt/repo" remote get-url origin)" != "$remote" ]; then
+  run "point $opt/repo's origin at $remote" git -C "$opt/repo" remote set-url origin "$remote"
+fi
+
+# 4. The first release and the current link.
+commit=$(git -C "$source_dir" rev-parse HEAD)
+release="$opt/releases/$commit"
+if [ -d "$release" ]; then
+  already "release $commit"
+else
+  run "check out release $commit" git -C "$opt/repo" worktree add --quiet --detach "$release" "$commit"
+  if [ "$build" = 1 ]; then
+    run "install dependencies in the release (npm ci)" bash -c "cd '$release' && npm ci --no-audit --no-fund >/dev/null"
+    run "build the release (npm run build)" bash -c "cd '$release' && npm run --silent build"
+  fi
+fi
+if [ -L "$opt/current" ]; then
+  already "current -> $(readlink "$opt/current")"
+else
+  run "link current -> releases/$commit" ln -s "releases/$commit" "$opt/current"
+fi
+
+# 5. The env file, with secrets generated once.
+env_file="$etc/endpoint.env"
+if [ -f "$env_file" ]; then
+  already "env file $env_file (kept as it is)"
+elif [ "$dry" = 1 ]; then
+  say "would: write $env_file from the example, with a new ingest token, admin token and HMAC secret"
+else
+  say "do: write $env_file from the example, with a new ingest token, admin token and HMAC secret"
+  {
+    cat "$deploy/endpoint.env.example"
+    printf '\n# --- Set by install.sh on %s ---\n' "$(date -u +%Y-%m-%d)"
+    printf 'ENDPOINT_INGEST_TOKEN=%s\n' "$(openssl rand -hex 32)"
+    printf 'ENDPOINT_ADMIN_TOKEN=%s\n' "$(openssl rand -hex 32)"
+    printf 'ENDPOINT_HMAC_SECRET=%s\n' "$(openssl rand -hex 32)"
+    printf 'ENDPOINT_STATE_DIR=/var/lib/e2e-endpoint\n'
+    printf 'ENDPOINT_UPDATE_DEPLOY_DIR=/opt/e2e-endpoint\n'
+    printf 'ENDPOINT_TLS_CERT=/etc/e2e-endpoint/tls/server.pem\nENDPOINT_TLS_KEY=/etc/e2e-endpoint/tls/server.key\nENDPOINT_HUB_CA=/etc/e2e-endpoint/tls/ca.pem\n'
+  } > "$env_file"
+  chmod 640 "$env_file"
+fi
+
+# 6. systemd units and the polkit rule.
+install_file() { # source target mode
+  if [ -f "$2" ] && cmp -s "$1" "$2"; then already "$2"; else run "install $2" install -D -m "$3" "$1" "$2"; fi
+}
+for unit in "$deploy"/systemd/*; do install_file "$unit" "$units/$(basename "$unit")" 644; done
+install_file "$deploy/polkit/50-e2e-endpoint.rules" "$polkit/50-e2e-endpoint.rules" 644
+
+# 7. Ownership, and the units enabled (not started: first set the database, MongoDB and certificates).
+if [ "$system" = 1 ]; then
+  run "give $user the state folder and the deployment" chown -R "$user:$user" /var/lib/e2e-endpoint /opt/e2e-endpoint
+  run "let $user read the configuration" chgrp -R "$user" /etc/e2e-endpoint
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    run "reload systemd" systemctl daemon-reload
+    run "enable the gateway, the watchdog and the timers" systemctl enable e2e-gateway.service e2e-watchdog.service e2e-export.timer e2e-update.timer
+  else
+    say "skip: systemctl (systemd is not running here)"
+  fi
+else
+  say "skip: ownership and systemctl (not done below --root)"
+fi
+
+say ""
+say "Next: edit $env_file (OSCAR database URL with a SELECT-only account, MongoDB URL, clinic id),"
+say "make certificates with deploy/tls.sh --out $etc/tls, load deploy/nftables.conf, then"
+say "systemctl start e2e-gateway e2e-watchdog and run a first export: endpoint export run --full."
