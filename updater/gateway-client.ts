@@ -1,0 +1,98 @@
+/**
+ * The gateway's health and admin contract, as the updater uses it: livez, readyz, status,
+ * drain and undrain on the local listener. Every call has a short time limit; a gateway
+ * that does not answer is reported as such, never as healthy.
+ */
+
+/** The part of `GET /status` the updater reads. */
+export interface GatewayStatus {
+  version?: string;
+  commit?: string;
+  draining?: boolean;
+  importsInFlight: number;
+  runningQueries: number;
+}
+
+/** An answer, or why there was none. */
+export type Probe<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** HTTP client of the gateway's local listener. */
+export class GatewayClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly adminToken: string | undefined,
+    private readonly timeoutMs = 3000,
+  ) {}
+
+  private async request(method: 'GET' | 'POST', route: string): Promise<{ status: number; body: unknown }> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (method === 'POST' && this.adminToken !== undefined) headers.authorization = `Bearer ${this.adminToken}`;
+    const response = await fetch(new URL(route, this.baseUrl), { method, headers, signal: AbortSignal.timeout(this.timeoutMs) });
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    return { status: response.status, body };
+  }
+
+  private async probe<T>(method: 'GET' | 'POST', route: string, read: (status: number, body: unknown) => Probe<T>): Promise<Probe<T>> {
+    try {
+      const { status, body } = await this.request(method, route);
+      return read(status, body);
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      const name = (error as Error).name;
+      return { ok: false, reason: name === 'TimeoutError' ? `${route} did not answer within ${this.timeoutMs} ms` : `${route} unreachable (${cause ?? (error as Error).message})` };
+    }
+  }
+
+  /** `GET /livez`: the process answers. */
+  livez(): Promise<Probe<true>> {
+    return this.probe('GET', '/livez', (status) => (status === 200 ? { ok: true, value: true } : { ok: false, reason: `/livez answered ${status}` }));
+  }
+
+  /** `GET /readyz`: ready to serve. */
+  readyz(): Promise<Probe<true>> {
+    return this.probe('GET', '/readyz', (status, body) => {
+      if (status === 200) return { ok: true, value: true };
+      const reasons = (body as { reasons?: unknown } | undefined)?.reasons;
+      return { ok: false, reason: `/readyz answered ${status}${Array.isArray(reasons) ? `: ${reasons.join('; ')}` : ''}` };
+    });
+  }
+
+  /** `GET /status`. */
+  status(): Promise<Probe<GatewayStatus>> {
+    return this.probe('GET', '/status', (status, body) => {
+      if (status !== 200 || typeof body !== 'object' || body === null) return { ok: false, reason: `/status answered ${status}` };
+      const fields = body as Record<string, unknown>;
+      return {
+        ok: true,
+        value: {
+          version: typeof fields.version === 'string' ? fields.version : undefined,
+          commit: typeof fields.commit === 'string' ? fields.commit : undefined,
+          draining: typeof fields.draining === 'boolean' ? fields.draining : undefined,
+          importsInFlight: typeof fields.importsInFlight === 'number' ? fields.importsInFlight : 0,
+          runningQueries: typeof fields.runningQueries === 'number' ? fields.runningQueries : 0,
+        },
+      };
+    });
+  }
+
+  /** `POST /admin/drain` (admin token). */
+  drain(): Promise<Probe<boolean>> {
+    return this.probe('POST', '/admin/drain', (status, body) => (status === 200 ? { ok: true, value: Boolean((body as { draining?: boolean } | undefined)?.draining) } : { ok: false, reason: `/admin/drain answered ${status}` }));
+  }
+
+  /** `POST /admin/undrain` (admin token). */
+  undrain(): Promise<Probe<boolean>> {
+    return this.probe('POST', '/admin/undrain', (status, body) => (status === 200 ? { ok: true, value: Boolean((body as { draining?: boolean } | undefined)?.draining) } : { ok: false, reason: `/admin/undrain answered ${status}` }));
+  }
+}
+
+/** True when the gateway reports neither a running query nor an import in flight. */
+export function isIdle(status: GatewayStatus): boolean {
+  return status.importsInFlight === 0 && status.runningQueries === 0;
+}
