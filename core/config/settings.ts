@@ -22,6 +22,7 @@ const oscar = {
 const store = {
   mongodbUrl: { env: 'ENDPOINT_MONGODB_URL', kind: 'url', default: undefined, fallbackEnv: ['MONGODB_URI'], doc: 'MongoDB connection string; unset: the dev tooling finds or starts a local Mongo-wire server.' },
   mongodbDatabase: { env: 'ENDPOINT_MONGODB_DATABASE', kind: 'string', default: 'e2e_endpoint', doc: 'MongoDB database name.' },
+  mongodbTimeoutMs: { env: 'ENDPOINT_MONGODB_TIMEOUT_MS', kind: 'int', default: '3000', min: 100, doc: 'How long a store operation waits for the MongoDB server before the gateway answers 503.' },
 } as const satisfies Record<string, SettingSpec>;
 
 const gateway = {
@@ -35,6 +36,8 @@ const gateway = {
   dropDir: { env: 'ENDPOINT_DROP_DIR', kind: 'path', default: undefined, doc: 'Folder watched for .xml documents (the file transport); unset: not watched.' },
   requestTimeoutMs: { env: 'ENDPOINT_REQUEST_TIMEOUT_MS', kind: 'int', default: '30000', min: 100, doc: 'Longest a request to the gateway may take.' },
   shutdownDeadlineMs: { env: 'ENDPOINT_SHUTDOWN_DEADLINE_MS', kind: 'int', default: '10000', min: 0, doc: 'On SIGTERM, how long in-flight work may finish.' },
+  dropPollMs: { env: 'ENDPOINT_DROP_POLL_MS', kind: 'int', default: '1000', min: 50, doc: 'How often the drop folder is scanned; a file is complete when its size and time are unchanged over one interval.' },
+  retryAfterSeconds: { env: 'ENDPOINT_RETRY_AFTER_SECONDS', kind: 'int', default: '5', min: 1, max: 3600, doc: 'Retry-After sent with 503 answers (store down, draining).' },
 } as const satisfies Record<string, SettingSpec>;
 
 const hub = {
@@ -45,6 +48,7 @@ const hub = {
   hubCa: { env: 'ENDPOINT_HUB_CA', kind: 'path', default: undefined, doc: 'CA certificate (PEM) that signs the hub client certificates.' },
   hubAllowedSubjects: { env: 'ENDPOINT_HUB_ALLOWED_SUBJECTS', kind: 'list', default: '', doc: 'Comma-separated client certificate subject CNs allowed (empty: any the CA signed).' },
   hubReleaseMode: { env: 'ENDPOINT_HUB_RELEASE_MODE', kind: 'enum', default: 'auto', values: ['auto', 'hold'], doc: 'auto: release results at once; hold: wait for an admin release.' },
+  hubReleaseModes: { env: 'ENDPOINT_HUB_RELEASE_MODES', kind: 'list', default: '', doc: 'Comma-separated subject=auto|hold entries: the release mode of each hub identity (others: ENDPOINT_HUB_RELEASE_MODE).' },
   minCellSize: { env: 'ENDPOINT_MIN_CELL_SIZE', kind: 'int', default: '5', min: 1, doc: 'Counts below this are suppressed before leaving the clinic.' },
   queryTimeoutMs: { env: 'ENDPOINT_QUERY_TIMEOUT_MS', kind: 'int', default: '60000', min: 100, doc: 'Longest a hub query may run.' },
   queryConcurrency: { env: 'ENDPOINT_QUERY_CONCURRENCY', kind: 'int', default: '2', min: 1, max: 64, doc: 'Hub queries run at once.' },

@@ -1,0 +1,30 @@
+/**
+ * What the gateway's parts share: configuration, the store, the logger, state, metrics, the
+ * run registry and the per-patient lock. Built once by the service (or a test) and passed in.
+ */
+import type { Config } from '../core/config/load';
+import type { Logger } from '../core/logger';
+import type { KeyedLock } from './keyed-lock';
+import type { GatewayMetrics } from './metrics';
+import type { RunRegistry } from './runs';
+import type { GatewayState } from './state';
+import type { GatewayStore } from './store/connect';
+
+/** Settings the gateway cannot run without, checked at start. */
+export interface GatewaySecrets {
+  ingestToken: string;
+  adminToken: string;
+  hmacSecret: string;
+}
+
+/** The gateway's shared parts. */
+export interface GatewayContext {
+  config: Config;
+  secrets: GatewaySecrets;
+  store: GatewayStore;
+  logger: Logger;
+  state: GatewayState;
+  metrics: GatewayMetrics;
+  runs: RunRegistry;
+  patientLock: KeyedLock;
+}

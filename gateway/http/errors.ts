@@ -1,0 +1,51 @@
+/**
+ * The one express error handler of the local listener: every failure answers JSON
+ * `{error, message}` with the code's status (and `Retry-After` for 503); internal errors are
+ * logged with their details and answered with a generic message.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { EndpointError, describeError, isEndpointError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import type { GatewayMetrics } from '../metrics';
+import { toStoreError } from '../store/store-errors';
+
+/** Body-parser error types and the codes they become. */
+const PARSER_ERRORS: Record<string, () => EndpointError> = {
+  'entity.too.large': () => new EndpointError('BODY_TOO_LARGE', 'The request body is too large.'),
+  'entity.parse.failed': () => new EndpointError('INVALID_REQUEST', 'The request body is not valid JSON.'),
+  'encoding.unsupported': () => new EndpointError('UNSUPPORTED_MEDIA_TYPE', 'The request body encoding is not supported.'),
+  'charset.unsupported': () => new EndpointError('UNSUPPORTED_MEDIA_TYPE', 'The request body charset is not supported.'),
+};
+
+/** Turns anything thrown into an EndpointError (INTERNAL when it is not one of ours). */
+export function toEndpointError(error: unknown, retryAfterSeconds: number): EndpointError {
+  const mapped = toStoreError(error, retryAfterSeconds);
+  if (isEndpointError(mapped)) return mapped;
+  const parserType = (error as { type?: unknown } | null)?.type;
+  if (typeof parserType === 'string' && PARSER_ERRORS[parserType]) return PARSER_ERRORS[parserType]();
+  return new EndpointError('INTERNAL', 'The gateway failed to handle the request; the details are in its log.', { cause: error });
+}
+
+/** The 404 for routes that do not exist. */
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new EndpointError('NOT_FOUND', `No route ${req.method} ${req.path} on this listener.`));
+};
+
+/** The error handler. */
+export function errorHandler(logger: Logger, metrics: GatewayMetrics, retryAfterSeconds: number): ErrorRequestHandler {
+  return (thrown: unknown, req, res, _next) => {
+    const error = toEndpointError(thrown, retryAfterSeconds);
+    metrics.errors.inc(error.code);
+    const line = { code: error.code, status: error.status, method: req.method, path: req.path };
+    if (error.code === 'INTERNAL') logger.error({ ...line, cause: describeError(thrown) }, 'request failed');
+    else if (error.status >= 500) logger.warn({ ...line, cause: describeError(error.cause ?? error) }, 'request refused');
+    else logger.info(line, 'request rejected');
+    if (res.headersSent) {
+      req.socket.destroy();
+      return;
+    }
+    if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    if (!req.complete) res.setHeader('Connection', 'close');
+    res.status(error.status).json(error.toJSON());
+  };
+}

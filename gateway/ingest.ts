@@ -1,0 +1,109 @@
+/**
+ * Ingest of one E2E document, shared by the HTTP route, the drop folder and re-import:
+ * hash first (an identical re-send is answered from a projection-only lookup, without
+ * parsing), then read, derive and write — the source document, then the patient replaced
+ * whole in one operation. The patient document is the commit point: if the store fails in
+ * between, the old patient stays and the next send of the document writes both again.
+ */
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { readE2E, type DataWarning, type SectionCounts } from '../e2e/index';
+import type { GatewayContext } from './context';
+import { derivePatient } from './store/derive';
+import { patientKey, type StoredPatient } from './store/patient-document';
+import { isDuplicateKey, withStore } from './store/store-errors';
+
+/** What an ingest did. */
+export type IngestOutcome = 'created' | 'updated' | 'unchanged';
+
+/** The answer of an ingest. */
+export interface IngestResult {
+  patientKey: string;
+  outcome: IngestOutcome;
+  sections: Partial<SectionCounts>;
+  warnings: DataWarning[];
+}
+
+/** Options of one ingest. */
+export interface IngestOptions {
+  /** The export run this document belongs to (already checked to be open). */
+  runId?: string;
+}
+
+/** Upserts retried when two creates of the same new patient race on the unique `_id`. */
+const DUPLICATE_KEY_RETRIES = 3;
+
+/** SHA-256 (hex) of the received bytes. */
+export function sourceHashOf(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The unchanged path: the stored patient with this exact source, marked as seen in the run. */
+async function findUnchanged(context: GatewayContext, sourceHash: string, runId: string | undefined): Promise<Pick<StoredPatient, '_id' | 'sectionCounts'> | null> {
+  const { patients } = context.store;
+  const filter = { clinicId: context.config.clinicId, sourceHash };
+  const projection = { _id: 1, sectionCounts: 1 };
+  const retry = context.config.retryAfterSeconds;
+  if (runId === undefined) return withStore(() => patients.findOne(filter, { projection }), retry);
+  return withStore(() => patients.findOneAndUpdate(filter, { $set: { lastRunId: runId } }, { projection, returnDocument: 'after' }), retry);
+}
+
+/** Ingests one document; throws coded errors for unusable documents and an unreachable store. */
+export async function ingestDocument(context: GatewayContext, bytes: Buffer, options: IngestOptions = {}): Promise<IngestResult> {
+  const started = process.hrtime.bigint();
+  const result = await context.state.trackImport(() => ingestCounted(context, bytes, options));
+  context.metrics.ingests.inc(result.outcome);
+  context.metrics.ingestLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  context.logger.debug({ patientKey: result.patientKey, outcome: result.outcome, runId: options.runId, warningCount: result.warnings.length }, 'document ingested');
+  return result;
+}
+
+async function ingestCounted(context: GatewayContext, bytes: Buffer, options: IngestOptions): Promise<IngestResult> {
+  const sourceHash = sourceHashOf(bytes);
+  const unchanged = await findUnchanged(context, sourceHash, options.runId);
+  if (unchanged) return { patientKey: unchanged._id, outcome: 'unchanged', sections: unchanged.sectionCounts, warnings: [] };
+
+  const { config } = context;
+  const read = readE2E(bytes, { maxBytes: config.maxBodyBytes, keepNoteText: config.keepNoteText });
+  const key = patientKey(config.clinicId, read.record.document.demographicNo);
+  const outcome = await context.patientLock.run(key, () => writePatient(context, key, bytes, sourceHash, read, options.runId));
+  return { patientKey: key, outcome, sections: read.sections, warnings: read.warnings };
+}
+
+async function writePatient(
+  context: GatewayContext,
+  key: string,
+  bytes: Buffer,
+  sourceHash: string,
+  read: ReturnType<typeof readE2E>,
+  runId: string | undefined,
+): Promise<IngestOutcome> {
+  const { store, config, secrets } = context;
+  const retry = config.retryAfterSeconds;
+  for (let attempt = 0; ; attempt += 1) {
+    const existing = await withStore(() => store.patients.findOne({ _id: key }, { projection: { sourceHash: 1, createdAt: 1 } }), retry);
+    if (existing?.sourceHash === sourceHash) {
+      if (runId !== undefined) await withStore(() => store.patients.updateOne({ _id: key }, { $set: { lastRunId: runId } }), retry);
+      return 'unchanged';
+    }
+    const now = new Date();
+    const patient = derivePatient(read.record, {
+      clinicId: config.clinicId,
+      hmacSecret: secrets.hmacSecret,
+      keepNoteText: config.keepNoteText,
+      sourceHash,
+      sections: read.sections,
+      runId,
+      now,
+      createdAt: existing?.createdAt,
+    });
+    const source = { _id: key, clinicId: config.clinicId, demographicNo: patient.demographicNo, sourceHash, gzip: gzipSync(bytes), receivedAt: now };
+    try {
+      await withStore(() => store.sources.replaceOne({ _id: key }, source, { upsert: true }), retry);
+      await withStore(() => store.patients.replaceOne({ _id: key }, patient, { upsert: true }), retry);
+      return existing ? 'updated' : 'created';
+    } catch (error) {
+      if (!isDuplicateKey(error) || attempt >= DUPLICATE_KEY_RETRIES) throw error;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Re-derives every patient of the clinic from its stored source document with the current
+ * reader (after a reader or derivation fix). Runs in the background; its progress is in
+ * `state.reimport` and `/status`. A source that no longer reads is counted as failed.
+ */
+import { gunzipSync } from 'node:zlib';
+import { EndpointError, describeError, isEndpointError } from '../core/errors';
+import { readE2E } from '../e2e/index';
+import type { GatewayContext } from './context';
+import { derivePatient } from './store/derive';
+import { bytesOf, type StoredSource } from './store/connect';
+import { withStore } from './store/store-errors';
+
+/** Starts the re-import; throws CONFLICT when one is already running. Resolves when it ends. */
+export function startReimport(context: GatewayContext): Promise<void> {
+  if (context.state.reimport.state === 'running') throw new EndpointError('CONFLICT', 'A re-import is already running.');
+  context.state.reimport = { state: 'running', total: 0, done: 0, failed: 0, startedAt: new Date().toISOString() };
+  return runReimport(context).then(
+    () => {
+      context.state.reimport = { ...context.state.reimport, state: 'done', finishedAt: new Date().toISOString() };
+      context.logger.info({ ...context.state.reimport }, 'reimport finished');
+    },
+    (error: unknown) => {
+      context.state.reimport = { ...context.state.reimport, state: 'failed', finishedAt: new Date().toISOString(), error: describeError(error) };
+      context.logger.error({ error: describeError(error) }, 'reimport failed');
+    },
+  );
+}
+
+async function runReimport(context: GatewayContext): Promise<void> {
+  const { store, config } = context;
+  const retry = config.retryAfterSeconds;
+  context.state.reimport.total = await withStore(() => store.sources.countDocuments({ clinicId: config.clinicId }), retry);
+  const cursor = store.sources.find({ clinicId: config.clinicId }, { projection: { _id: 1 } });
+  for await (const { _id } of cursor) {
+    await context.state.trackImport(() => context.patientLock.run(_id, () => rederive(context, _id)));
+  }
+}
+
+async function rederive(context: GatewayContext, key: string): Promise<void> {
+  const { store, config, secrets } = context;
+  const retry = config.retryAfterSeconds;
+  const source: StoredSource | null = await withStore(() => store.sources.findOne({ _id: key }), retry);
+  if (!source) return;
+  try {
+    const read = readE2E(gunzipSync(bytesOf(source.gzip)), { maxBytes: config.maxBodyBytes, keepNoteText: config.keepNoteText });
+    const existing = await withStore(() => store.patients.findOne({ _id: key }, { projection: { createdAt: 1, lastRunId: 1 } }), retry);
+    const patient = derivePatient(read.record, {
+      clinicId: config.clinicId,
+      hmacSecret: secrets.hmacSecret,
+      keepNoteText: config.keepNoteText,
+      sourceHash: source.sourceHash,
+      sections: read.sections,
+      runId: existing?.lastRunId,
+      now: new Date(),
+      createdAt: existing?.createdAt,
+    });
+    await withStore(() => store.patients.replaceOne({ _id: key }, patient, { upsert: true }), retry);
+    context.state.reimport.done += 1;
+  } catch (error) {
+    if (!isEndpointError(error) || error.code === 'STORE_UNAVAILABLE') throw error;
+    context.state.reimport.failed += 1;
+    context.logger.warn({ patientKey: key, code: error.code }, 'source document no longer reads');
+  }
+}

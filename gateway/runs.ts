@@ -1,0 +1,104 @@
+/**
+ * Export runs: start, check that an ingest's run is open, and complete with the full-run
+ * sweep. A patient counts as received in a run when its `lastRunId` is the run's id (set by
+ * every ingest carrying the run, also for unchanged documents).
+ */
+import { randomUUID } from 'node:crypto';
+import { EndpointError } from '../core/errors';
+import type { GatewayStore, RunMode, RunSweep, StoredRun } from './store/connect';
+import { withStore } from './store/store-errors';
+
+/** The answer of a run completion. */
+export interface RunCompletion {
+  runId: string;
+  mode: RunMode;
+  patientsSent: number;
+  patientsReceived: number;
+  swept: boolean;
+  removed: number;
+  reason?: string;
+}
+
+const RUN_MODES: readonly RunMode[] = ['full', 'differential'];
+
+/** Checks a run mode from a request body. */
+export function parseRunMode(value: unknown): RunMode {
+  if (typeof value === 'string' && (RUN_MODES as readonly string[]).includes(value)) return value as RunMode;
+  throw new EndpointError('INVALID_REQUEST', `mode must be one of ${RUN_MODES.join(', ')}.`);
+}
+
+/** Starts, checks and completes runs of one clinic. */
+export class RunRegistry {
+  /** Run ids known to be open (saves a lookup per ingest). */
+  private readonly openRuns = new Set<string>();
+
+  constructor(
+    private readonly store: GatewayStore,
+    private readonly clinicId: string,
+    private readonly retryAfterSeconds: number,
+  ) {}
+
+  /** Starts a run and returns it. */
+  async start(mode: RunMode): Promise<StoredRun> {
+    const run: StoredRun = { _id: randomUUID(), clinicId: this.clinicId, mode, state: 'open', startedAt: new Date() };
+    await withStore(() => this.store.runs.insertOne(run), this.retryAfterSeconds);
+    this.openRuns.add(run._id);
+    return run;
+  }
+
+  /** Throws NOT_FOUND for an unknown run and CONFLICT for a completed one. */
+  async assertOpen(runId: string): Promise<void> {
+    if (this.openRuns.has(runId)) return;
+    const run = await withStore(() => this.store.runs.findOne({ _id: runId, clinicId: this.clinicId }), this.retryAfterSeconds);
+    if (!run) throw new EndpointError('NOT_FOUND', `Run ${runId} is not known; start one with POST /runs.`);
+    if (run.state !== 'open') throw new EndpointError('CONFLICT', `Run ${runId} is already complete.`);
+    this.openRuns.add(runId);
+  }
+
+  /** The most recently started run, or null. */
+  async latest(): Promise<StoredRun | null> {
+    return withStore(() => this.store.runs.find({ clinicId: this.clinicId }).sort({ startedAt: -1 }).limit(1).next(), this.retryAfterSeconds);
+  }
+
+  /**
+   * Completes a run. A full run whose received count equals `patientsSent` removes this
+   * clinic's patients not seen in it; otherwise nothing is removed and the reason is given.
+   */
+  async complete(runId: string, patientsSent: number): Promise<RunCompletion> {
+    await this.assertOpen(runId);
+    const run = await withStore(() => this.store.runs.findOne({ _id: runId }), this.retryAfterSeconds);
+    if (!run) throw new EndpointError('NOT_FOUND', `Run ${runId} is not known.`);
+    const patientsReceived = await withStore(() => this.store.patients.countDocuments({ clinicId: this.clinicId, lastRunId: runId }), this.retryAfterSeconds);
+    const sweep = await this.sweep(run, patientsSent, patientsReceived);
+    const closed = await withStore(
+      () =>
+        this.store.runs.updateOne(
+          { _id: runId, state: 'open' },
+          { $set: { state: 'complete', completedAt: new Date(), patientsSent, patientsReceived, sweep } },
+        ),
+      this.retryAfterSeconds,
+    );
+    this.openRuns.delete(runId);
+    if (closed.modifiedCount === 0) throw new EndpointError('CONFLICT', `Run ${runId} was completed by another request.`);
+    return { runId, mode: run.mode, patientsSent, patientsReceived, swept: sweep.performed, removed: sweep.removed, ...(sweep.reason ? { reason: sweep.reason } : {}) };
+  }
+
+  private async sweep(run: StoredRun, patientsSent: number, patientsReceived: number): Promise<RunSweep> {
+    if (run.mode !== 'full') return { performed: false, removed: 0, reason: 'A differential run removes no patients.' };
+    if (patientsReceived !== patientsSent) {
+      return {
+        performed: false,
+        removed: 0,
+        reason: `The exporter sent ${patientsSent} patients but the gateway received ${patientsReceived} in this run; nothing was removed.`,
+      };
+    }
+    const missing = { clinicId: this.clinicId, lastRunId: { $ne: run._id } };
+    const keys = await withStore(async () => (await this.store.patients.find(missing, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id), this.retryAfterSeconds);
+    if (keys.length === 0) return { performed: true, removed: 0 };
+    const removed = await withStore(() => this.store.patients.deleteMany({ _id: { $in: keys }, lastRunId: { $ne: run._id } }), this.retryAfterSeconds);
+    const kept = new Set(await withStore(async () => (await this.store.patients.find({ _id: { $in: keys } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id), this.retryAfterSeconds));
+    const orphaned = keys.filter((key) => !kept.has(key));
+    await withStore(() => this.store.sources.deleteMany({ _id: { $in: orphaned } }), this.retryAfterSeconds);
+    return { performed: true, removed: removed.deletedCount };
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The gateway service: opens the store, starts the local listener (and the hub's HTTPS
+ * listener when configured) and the drop folder, and shuts all of it down gracefully —
+ * stop accepting, let requests and imports in flight finish within the deadline, close the store.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../core/config/load';
+import { requireSetting } from '../core/config/load';
+import { describeError } from '../core/errors';
+import { createLogger, type Logger } from '../core/logger';
+import type { GatewayContext } from './context';
+import { startDropFolder, type DropFolder } from './dropfolder/watcher';
+import { startHubIfConfigured, type HubListener } from './hub-plug';
+import { createLocalApp } from './http/app';
+import { KeyedLock } from './keyed-lock';
+import { GatewayMetrics } from './metrics';
+import { RunRegistry } from './runs';
+import { GatewayState } from './state';
+import { connectStore, ensureIndexes, type GatewayStore } from './store/connect';
+
+/** A running gateway. */
+export interface RunningGateway {
+  context: GatewayContext;
+  localAddress: AddressInfo;
+  hubAddress?: AddressInfo;
+  dropFolder?: DropFolder;
+  /** Graceful shutdown; resolves when everything is closed. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startGateway}. */
+export interface StartOptions {
+  logger?: Logger;
+}
+
+const INDEX_RETRY_MS = 5000;
+
+/** Creates the indexes now, or keeps retrying in the background while the store is away. */
+function ensureIndexesSoon(store: GatewayStore, logger: Logger): { cancel(): void; ready: Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
+  let cancelled = false;
+  const ready = new Promise<void>((resolve) => {
+    const attempt = (): void => {
+      ensureIndexes(store).then(resolve, (error: unknown) => {
+        logger.warn({ error: describeError(error) }, 'store indexes not created yet; retrying');
+        if (!cancelled) timer = setTimeout(attempt, INDEX_RETRY_MS);
+      });
+    };
+    attempt();
+  });
+  return { cancel: () => ((cancelled = true), clearTimeout(timer)), ready };
+}
+
+async function resolveMongoUrl(config: Config, logger: Logger): Promise<string> {
+  if (config.mongodbUrl !== undefined) return config.mongodbUrl;
+  const { findOrStartMongo } = await import('../dev/services/mongo');
+  const server = await findOrStartMongo();
+  logger.warn({ kind: server.kind }, 'ENDPOINT_MONGODB_URL is not set; using a local development Mongo-wire server');
+  return server.uri;
+}
+
+function listen(server: http.Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** Waits until `idle()` or the deadline; true when idle. */
+async function waitUntil(idle: () => boolean, deadlineMs: number): Promise<boolean> {
+  const until = Date.now() + deadlineMs;
+  while (!idle()) {
+    if (Date.now() >= until) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}
+
+/** Starts the gateway per config. Fails fast on missing secrets. */
+export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
+  const secrets = {
+    hmacSecret: requireSetting(config, 'hmacSecret', 'to hash health numbers before they are stored'),
+    ingestToken: requireSetting(config, 'ingestToken', 'to check the exporter sending documents'),
+    adminToken: requireSetting(config, 'adminToken', 'to protect the admin routes'),
+  };
+  const logger = options.logger ?? createLogger({ level: config.logLevel, base: { part: 'gateway' } });
+  const store = connectStore({ url: await resolveMongoUrl(config, logger), database: config.mongodbDatabase, timeoutMs: config.mongodbTimeoutMs });
+  const indexes = ensureIndexesSoon(store, logger);
+  const state = new GatewayState();
+  const metrics = new GatewayMetrics({ importsInFlight: () => state.importsInFlight, runningQueries: () => state.runningQueries(), draining: () => state.draining });
+  const context: GatewayContext = { config, secrets, store, logger, state, metrics, runs: new RunRegistry(store, config.clinicId, config.retryAfterSeconds), patientLock: new KeyedLock() };
+
+  let hub: HubListener | undefined;
+  try {
+    hub = await startHubIfConfigured({ config, db: store.db, logger, isDraining: () => state.draining });
+  } catch (error) {
+    indexes.cancel();
+    await store.close();
+    throw error;
+  }
+  if (hub) state.runningQueries = () => hub.runningQueries();
+
+  const server = http.createServer(createLocalApp(context, { hubAdminRouter: hub?.adminRouter }));
+  server.requestTimeout = config.requestTimeoutMs + 1000;
+  server.headersTimeout = Math.min(60000, server.requestTimeout);
+  const localAddress = await listen(server, config.gatewayHost, config.gatewayPort);
+  const dropFolder = config.dropDir !== undefined ? await startDropFolder(context, config.dropDir, config.dropPollMs) : undefined;
+  logger.info({ host: localAddress.address, port: localAddress.port, hubPort: hub?.address.port, dropFolder: config.dropDir !== undefined }, 'gateway listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      logger.info('gateway shutting down');
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await dropFolder?.stop();
+      const finished = await waitUntil(() => state.requestsInFlight === 0 && state.importsInFlight === 0, config.shutdownDeadlineMs);
+      if (!finished) logger.warn({ requestsInFlight: state.requestsInFlight, importsInFlight: state.importsInFlight }, 'shutdown deadline reached; closing connections');
+      server.closeAllConnections();
+      await serverClosed;
+      await hub?.close().catch((error: unknown) => logger.error({ error: describeError(error) }, 'hub listener did not close cleanly'));
+      indexes.cancel();
+      metrics.stop();
+      await store.close();
+      logger.info('gateway stopped');
+    })();
+    return closing;
+  };
+  return { context, localAddress, hubAddress: hub?.address, dropFolder, close };
+}
