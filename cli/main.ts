@@ -17,6 +17,7 @@ interface Subcommand {
 const SUBCOMMANDS: Record<string, Subcommand> = {
   e2e: { summary: 'read or validate E2E documents (read FILE…, validate FILE…)', load: async () => (await import('../e2e/cli')).run },
   dev: { summary: 'developer tools (make-clinic, services)', load: async () => (await import('../dev/cli')).run },
+  update: { summary: 'self-update from git when idle (check, run, schedule, status, hold, release-hold, pin, retry)', load: async () => (await import('../updater/cli')).run },
 };
 
 /** The top-level help text. */
