@@ -46,7 +46,8 @@ export function releaseModeResolver(config: Config): (subject: string) => Releas
     }
     modes.set(entry.slice(0, at).trim(), mode);
   }
-  return (subject) => modes.get(subject) ?? config.hubReleaseMode;
+  const fallback: ReleaseMode = config.hubReleaseMode === 'hold' ? 'hold' : 'auto';
+  return (subject) => modes.get(subject) ?? fallback;
 }
 
 /** Starts the HTTPS listener of the hub API and its job runner. */
