@@ -1,4 +1,31 @@
 /** Settings of the watchdog and the Nagios checks. Part of the one settings table (settings.ts). */
 import type { SettingSpec } from './spec';
 
-export const monitorSettings = {} as const satisfies Record<string, SettingSpec>;
+export const monitorSettings = {
+  watchdogIntervalMs: { env: 'ENDPOINT_WATCHDOG_INTERVAL_MS', kind: 'int', default: '10000', min: 10, doc: 'Time between the starts of two watchdog probes.' },
+  watchdogProbeTimeoutMs: { env: 'ENDPOINT_WATCHDOG_PROBE_TIMEOUT_MS', kind: 'int', default: '45000', min: 10, doc: "How long a probe waits for livez/status; keep it longer than ENDPOINT_REQUEST_TIMEOUT_MS so a busy gateway is not called hung." },
+  watchdogHungAfter: { env: 'ENDPOINT_WATCHDOG_HUNG_AFTER', kind: 'int', default: '3', min: 1, max: 100, doc: 'Consecutive livez timeouts without progress (status counters still) before the gateway counts as hung.' },
+  watchdogGraceMs: { env: 'ENDPOINT_WATCHDOG_GRACE_MS', kind: 'int', default: '60000', min: 0, doc: 'Start-up grace after a (re)start: a refused or slow livez does not count until it ends or livez first answers.' },
+  watchdogRestartCommand: { env: 'ENDPOINT_WATCHDOG_RESTART_COMMAND', kind: 'string', default: 'systemctl restart e2e-gateway', doc: 'Shell command that restarts the gateway (without --supervise).' },
+  watchdogGatewayCommand: { env: 'ENDPOINT_WATCHDOG_GATEWAY_COMMAND', kind: 'string', default: 'node dist/cli/main.js gateway start', doc: 'Command the watchdog starts and restarts with --supervise (words split on spaces; a leading `node` gets the report flags).' },
+  watchdogCommandTimeoutMs: { env: 'ENDPOINT_WATCHDOG_COMMAND_TIMEOUT_MS', kind: 'int', default: '90000', min: 100, doc: 'Longest the restart command may run before it is killed and counted as failed.' },
+  watchdogDrainDeadlineMs: { env: 'ENDPOINT_WATCHDOG_DRAIN_DEADLINE_MS', kind: 'int', default: '15000', min: 0, doc: 'After SIGTERM, how long a supervised gateway may drain before SIGKILL (keep above ENDPOINT_SHUTDOWN_DEADLINE_MS).' },
+  watchdogReportWaitMs: { env: 'ENDPOINT_WATCHDOG_REPORT_WAIT_MS', kind: 'int', default: '5000', min: 0, doc: 'How long to wait for the Node diagnostic report of a hung gateway before killing it.' },
+  watchdogBackoffInitialMs: { env: 'ENDPOINT_WATCHDOG_BACKOFF_INITIAL_MS', kind: 'int', default: '10000', min: 0, doc: 'Least time between a restart and the next one; doubles after each restart.' },
+  watchdogBackoffMaxMs: { env: 'ENDPOINT_WATCHDOG_BACKOFF_MAX_MS', kind: 'int', default: '300000', min: 0, doc: 'Largest time between two restarts.' },
+  watchdogBackoffResetMs: { env: 'ENDPOINT_WATCHDOG_BACKOFF_RESET_MS', kind: 'int', default: '600000', min: 0, doc: 'Healthy this long and the back-off starts again from nothing.' },
+  watchdogMaxRestarts: { env: 'ENDPOINT_WATCHDOG_MAX_RESTARTS', kind: 'int', default: '5', min: 1, doc: 'Restarts allowed within ENDPOINT_WATCHDOG_RESTART_WINDOW_MS; beyond: state gave-up (CRITICAL), probing goes on.' },
+  watchdogRestartWindowMs: { env: 'ENDPOINT_WATCHDOG_RESTART_WINDOW_MS', kind: 'int', default: '3600000', min: 1, doc: 'The window of the restart budget.' },
+  watchdogReportUrl: { env: 'ENDPOINT_WATCHDOG_REPORT_URL', kind: 'url', default: undefined, doc: 'HTTPS URL the watchdog POSTs its status file to (no patient data); unset: no report.' },
+  watchdogReportIntervalMs: { env: 'ENDPOINT_WATCHDOG_REPORT_INTERVAL_MS', kind: 'int', default: '300000', min: 10, doc: 'Time between two status reports to ENDPOINT_WATCHDOG_REPORT_URL.' },
+  checkGatewayLatencyWarning: { env: 'ENDPOINT_CHECK_GATEWAY_LATENCY_WARNING', kind: 'string', default: '1000', doc: '`check gateway` default -w: readyz latency in ms (Nagios range).' },
+  checkGatewayLatencyCritical: { env: 'ENDPOINT_CHECK_GATEWAY_LATENCY_CRITICAL', kind: 'string', default: '5000', doc: '`check gateway` default -c: readyz latency in ms (Nagios range).' },
+  checkGatewayRestartsWarning: { env: 'ENDPOINT_CHECK_GATEWAY_RESTARTS_WARNING', kind: 'string', default: '0', doc: '`check gateway` default --restarts-warning: watchdog restarts in 24 h.' },
+  checkGatewayRestartsCritical: { env: 'ENDPOINT_CHECK_GATEWAY_RESTARTS_CRITICAL', kind: 'string', default: '4', doc: '`check gateway` default --restarts-critical: watchdog restarts in 24 h.' },
+  checkExportWarningHours: { env: 'ENDPOINT_CHECK_EXPORT_WARNING_HOURS', kind: 'string', default: '26', doc: '`check export` default -w: hours since the last successful export run.' },
+  checkExportCriticalHours: { env: 'ENDPOINT_CHECK_EXPORT_CRITICAL_HOURS', kind: 'string', default: '50', doc: '`check export` default -c: hours since the last successful export run.' },
+  checkUpdateWarningHours: { env: 'ENDPOINT_CHECK_UPDATE_WARNING_HOURS', kind: 'string', default: '24', doc: '`check update` default -w: hours an update has been deferred.' },
+  checkUpdateCriticalHours: { env: 'ENDPOINT_CHECK_UPDATE_CRITICAL_HOURS', kind: 'string', default: '72', doc: '`check update` default -c: hours an update has been deferred.' },
+  checkUpdateFetchWarningHours: { env: 'ENDPOINT_CHECK_UPDATE_FETCH_WARNING_HOURS', kind: 'string', default: '26', doc: '`check update` default --fetch-warning: hours since the last successful fetch.' },
+  checkUpdateFetchCriticalHours: { env: 'ENDPOINT_CHECK_UPDATE_FETCH_CRITICAL_HOURS', kind: 'string', default: '72', doc: '`check update` default --fetch-critical: hours since the last successful fetch.' },
+} as const satisfies Record<string, SettingSpec>;
