@@ -49,7 +49,6 @@ const hub = {
   hubAllowedSubjects: { env: 'ENDPOINT_HUB_ALLOWED_SUBJECTS', kind: 'list', default: '', doc: 'Comma-separated client certificate subject CNs allowed (empty: any the CA signed).' },
   hubReleaseMode: { env: 'ENDPOINT_HUB_RELEASE_MODE', kind: 'enum', default: 'auto', values: ['auto', 'hold'], doc: 'auto: release results at once; hold: wait for an admin release.' },
   hubReleaseModes: { env: 'ENDPOINT_HUB_RELEASE_MODES', kind: 'list', default: '', doc: 'Comma-separated subject=auto|hold entries: the release mode of each hub identity (others: ENDPOINT_HUB_RELEASE_MODE).' },
-  hubReleaseModes: { env: 'ENDPOINT_HUB_RELEASE_MODES', kind: 'list', default: '', doc: 'Comma-separated subject=auto|hold entries: the release mode of each hub identity (others: ENDPOINT_HUB_RELEASE_MODE).' },
   minCellSize: { env: 'ENDPOINT_MIN_CELL_SIZE', kind: 'int', default: '5', min: 1, doc: 'Counts below this are suppressed before leaving the clinic.' },
   queryTimeoutMs: { env: 'ENDPOINT_QUERY_TIMEOUT_MS', kind: 'int', default: '60000', min: 100, doc: 'Longest a hub query may run.' },
   queryConcurrency: { env: 'ENDPOINT_QUERY_CONCURRENCY', kind: 'int', default: '2', min: 1, max: 64, doc: 'Hub queries run at once.' },
