@@ -18,6 +18,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   e2e: { summary: 'read or validate E2E documents (read FILE…, validate FILE…)', load: async () => (await import('../e2e/cli')).run },
   watchdog: { summary: 'restart a crashed or hung gateway (run [--supervise], status)', load: async () => (await import('../monitor/watchdog-cli')).run },
   check: { summary: 'Nagios checks (gateway, export, update)', load: async () => (await import('../monitor/check-cli')).run },
+  gateway: { summary: 'the gateway service (start, status, wipe, delete, reimport, drain, undrain, import DIR)', load: async () => (await import('../gateway/cli')).run },
   dev: { summary: 'developer tools (make-clinic, services)', load: async () => (await import('../dev/cli')).run },
   update: { summary: 'self-update from git when idle (check, run, schedule, status, hold, release-hold, pin, retry)', load: async () => (await import('../updater/cli')).run },
 };
