@@ -1,10 +1,10 @@
 /**
  * The public face of e2e/: the record model, `readE2E` and `writeE2E`. Exporter and gateway
- * import from here only. (Reader and writer are being built: issue 3.)
+ * import from here only. Validation against the XSD is in `validate.ts`.
  */
-import { EndpointError } from '../core/errors';
+import { readDocument } from './reader/document';
 import { writeDocument } from './writer/document';
-import type { DataWarning, PatientRecord, SectionCounts } from './record';
+import { countSections, type DataWarning, type PatientRecord, type SectionCounts } from './record';
 
 export * from './record';
 
@@ -30,8 +30,9 @@ export interface ReadResult {
  * BODY_TOO_LARGE or NO_PATIENT_KEY when the document cannot be used at all; everything else
  * becomes a warning.
  */
-export function readE2E(_xml: string | Buffer, _options: ReadOptions = {}): ReadResult {
-  throw new EndpointError('INTERNAL', 'readE2E is not built yet.');
+export function readE2E(xml: string | Buffer, options: ReadOptions = {}): ReadResult {
+  const { record, warnings } = readDocument(xml, options);
+  return { record, warnings, sections: countSections(record) };
 }
 
 /** Options of the writer. */

@@ -6,22 +6,52 @@
 // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
 // eslint-disable-next-line no-control-regex
 const ILLEGAL_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-const NEEDS_WORK = /[&<>"\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const NEEDS_WORK = /[&<>"\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+const ATTR_NEEDS_WORK = /[&<>"\t\n\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 
 /** Removes the characters XML 1.0 cannot carry (C0 controls other than tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
 export function removeIllegalXmlChars(text: string): string {
   return text.replace(ILLEGAL_XML_CHARS, '');
 }
 
-/** Escapes text for element content or a double-quoted attribute, after removing illegal characters. */
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' };
+
+/**
+ * Escapes text for element content, after removing illegal characters. A carriage return is
+ * written as `&#13;` so that XML line-end normalisation keeps it.
+ */
 export function escapeXml(text: string): string {
   if (!NEEDS_WORK.test(text)) return text;
-  let clean = removeIllegalXmlChars(text);
-  if (clean.includes('&')) clean = clean.replace(/&/g, '&amp;');
-  if (clean.includes('<')) clean = clean.replace(/</g, '&lt;');
-  if (clean.includes('>')) clean = clean.replace(/>/g, '&gt;');
-  if (clean.includes('"')) clean = clean.replace(/"/g, '&quot;');
-  return clean;
+  return removeIllegalXmlChars(text).replace(/[&<>"\r]/g, (c) => ESCAPES[c]);
+}
+
+/** Escapes text for a double-quoted attribute value (tab and line ends as character references). */
+export function escapeAttr(text: string): string {
+  if (!ATTR_NEEDS_WORK.test(text)) return text;
+  return removeIllegalXmlChars(text).replace(/[&<>"\t\n\r]/g, (c) => ESCAPES[c]);
+}
+
+const REFERENCE = /&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g;
+const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decodeReferences(raw: string): string {
+  return raw.replace(REFERENCE, (whole, ref: string) => {
+    if (ref[0] !== '#') return NAMED[ref];
+    const point = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+    return point <= 0x10ffff ? String.fromCodePoint(point) : whole;
+  });
+}
+
+/** Raw element text as the parser left it → the text it means (line ends normalised, references decoded). */
+export function decodeText(raw: string): string {
+  const text = raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
+  return text.includes('&') ? decodeReferences(text) : text;
+}
+
+/** Raw attribute value → the value it means (whitespace normalised as XML does, references decoded). */
+export function decodeAttr(raw: string): string {
+  const text = /[\t\n\r]/.test(raw) ? raw.replace(/\r\n|[\t\n\r]/g, ' ') : raw;
+  return text.includes('&') ? decodeReferences(text) : text;
 }
 
 const TS = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\.\d{1,6})?([+-]\d{4})?$/;

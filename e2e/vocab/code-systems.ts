@@ -31,6 +31,8 @@ export const CODE_SYSTEMS = [
   { key: 'drugForm', oid: '2.16.840.1.113883.19.5.3', name: 'HL7 Orderable Drug Form', nameAliases: ['OrderableDrugForm'], oidAliases: [] },
   { key: 'administrableForm', oid: '2.16.840.1.113883.1.11.14570', name: 'AdministerableDrugForm', nameAliases: [], oidAliases: [] },
   { key: 'interpretation', oid: '2.16.840.1.113883.5.83', name: 'ObservationInterpretation', nameAliases: [], oidAliases: ['2.16.840.1.113883.2.20.3.78'] },
+  { key: 'observationValue', oid: '2.16.840.1.113883.5.1063', name: 'HL7 ObservationValue', nameAliases: ['ObservationValue'], oidAliases: [] },
+  { key: 'interpretationNormality', oid: '2.16.840.1.113883.1.11.10206', name: 'ObservationInterpretationNormality', nameAliases: [], oidAliases: [] },
   { key: 'pitoObservationType', oid: '2.16.840.1.113883.3.3068.10.6.3', name: 'ObservationType-CA-Pending', nameAliases: [], oidAliases: [] },
   { key: 'pitoSectionType', oid: '2.16.840.1.113883.3.3068.10.6.2', name: 'SectionType-CA-Pending', nameAliases: [], oidAliases: [] },
 ] as const satisfies readonly CodeSystemRow[];

@@ -23,10 +23,13 @@ export const ALLERGY_TYPE = valueMap<NonNullable<Allergy['type']>>(
   { MED: 'drug', DINT: 'drug', FOOD: 'food', FINT: 'food', EINT: 'environmental', OINT: 'other', ALLERGY: 'other' },
 );
 
-/** Allergy severity → HL7 SeverityObservation code (unknown is written as nullFlavor UNK). */
+/**
+ * Allergy severity → HL7 ObservationValue code as the PITO examples write it (A2 mild, A3
+ * moderate, A4 severe; unknown is written as nullFlavor UNK). HL7 SeverityObservation L/M/H read too.
+ */
 export const ALLERGY_SEVERITY = valueMap<Exclude<NonNullable<Allergy['severity']>, 'unknown'>>(
-  { mild: 'L', moderate: 'M', severe: 'H' },
-  { MI: 'mild', MILD: 'mild', MO: 'moderate', MODERATE: 'moderate', SEV: 'severe', SEVERE: 'severe', LIFE: 'severe' },
+  { mild: 'A2', moderate: 'A3', severe: 'A4' },
+  { A1: 'mild', L: 'mild', MI: 'mild', MILD: 'mild', M: 'moderate', MO: 'moderate', MODERATE: 'moderate', H: 'severe', SEV: 'severe', SEVERE: 'severe', LIFE: 'severe' },
 );
 
 /** Status of problems and allergies → statusCode. */

@@ -9,7 +9,7 @@ const ACT_CODE = `codeSystem="${CODE_SYSTEM_OID.actCode}" codeSystemName="${CODE
 
 function severity(allergy: Allergy): string {
   if (allergy.severity === undefined) return '';
-  const value = allergy.severity === 'unknown' ? '<value xsi:type="CD" nullFlavor="UNK"/>' : `<value xsi:type="CD" code="${ALLERGY_SEVERITY.write[allergy.severity]}" codeSystem="${CODE_SYSTEM_OID.actCode}"/>`;
+  const value = allergy.severity === 'unknown' ? '<value xsi:type="CD" nullFlavor="UNK"/>' : `<value xsi:type="CD" code="${ALLERGY_SEVERITY.write[allergy.severity]}" codeSystem="${CODE_SYSTEM_OID.observationValue}" codeSystemName="${CODE_SYSTEM_NAME.observationValue}"/>`;
   return `<entryRelationship typeCode="SUBJ" contextConductionInd="true" inversionInd="true"><templateId root="${ENTRY_TEMPLATES.severity}"/><observation classCode="OBS" moodCode="EVN"><code code="${P.severity}" displayName="Severity" ${ACT_CODE}/>${value}</observation></entryRelationship>`;
 }
 

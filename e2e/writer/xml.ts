@@ -1,11 +1,10 @@
 /** Small string builders for the writer: attributes, coded elements, timestamps, quantities. */
 import type { Coded } from '../record';
-import { codeSystemNameOf } from '../vocab/code-systems';
-import { escapeXml, isoToHl7 } from '../xml-text';
+import { escapeAttr, escapeXml, isoToHl7 } from '../xml-text';
 
 /** ` name="value"` with the value escaped, or nothing when the value is absent. */
 export function attr(name: string, value: string | undefined): string {
-  return value === undefined ? '' : ` ${name}="${escapeXml(value)}"`;
+  return value === undefined ? '' : ` ${name}="${escapeAttr(value)}"`;
 }
 
 /** An element with escaped text content, or nothing when the text is absent. */
@@ -16,7 +15,7 @@ export function textElement(name: string, text: string | undefined, attrs = ''):
 /** A coded element (`code`, `value xsi:type="CD"`, `routeCode` …), or `nullFlavor` when absent. */
 export function codedElement(name: string, coded: Coded | undefined, extraAttrs = ''): string {
   if (coded === undefined) return `<${name}${extraAttrs} nullFlavor="NI"/>`;
-  const systemName = coded.codeSystemName ?? codeSystemNameOf(coded.codeSystem);
+  const systemName = coded.codeSystemName;
   return `<${name}${extraAttrs}${attr('code', coded.code)}${attr('codeSystem', coded.codeSystem)}${attr('codeSystemName', systemName)}${attr('displayName', coded.displayName)}/>`;
 }
 

@@ -1,0 +1,134 @@
+/**
+ * Reads an E2E document: the gate (input.ts), one fast-xml-parser parse, then a walk over the
+ * header and the sections. Sections are matched by templateId and code through the section
+ * table; each entry goes to its section's reader (a switch); nullFlavor placeholders are skipped.
+ */
+import { XMLParser } from 'fast-xml-parser';
+import { EndpointError } from '../../core/errors';
+import type { DataWarning, PatientRecord, SectionName } from '../record';
+import { countSections, emptyRecord } from '../record';
+import { findSection } from '../vocab/sections';
+import { readAllergy } from './allergy';
+import { readEncounter } from './encounter';
+import { readDocumentInfo, readPatient } from './header';
+import { readImmunization } from './immunization';
+import { decodeInput, INPUT_DEFAULTS, scanStructure } from './input';
+import { readLabResults } from './lab-result';
+import { readMedication } from './medication';
+import { attr, many, one, path, warn, type ReadContext, type XmlNode } from './nodes';
+import { readProblem } from './problem';
+import { pairBloodPressures, readVitalSigns } from './vital-sign';
+
+/** Elements that repeat: always arrays, so the walk never checks. */
+const REPEATED = new Set(['component', 'entry', 'templateId', 'entryRelationship', 'participant', 'telecom', 'given', 'id', 'code']);
+
+/** The one parser: no value parsing, no entities (references are decoded by the reader's helpers), narrative text left unparsed. */
+export const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  processEntities: false,
+  htmlEntities: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  trimValues: true,
+  stopNodes: ['*.section.text'],
+  isArray: (name) => REPEATED.has(name),
+});
+
+/** Options after defaults. */
+export interface DocumentReadOptions {
+  maxBytes: number;
+  maxDepth: number;
+  keepNoteText: boolean;
+}
+
+function readEntry(name: SectionName, entry: XmlNode, record: PatientRecord, ctx: ReadContext): boolean {
+  switch (name) {
+    case 'medications': {
+      const value = readMedication(entry, ctx, record.medications.length);
+      return value !== undefined && record.medications.push(value) > 0;
+    }
+    case 'problems': {
+      const value = readProblem(entry, ctx, record.problems.length);
+      return value !== undefined && record.problems.push(value) > 0;
+    }
+    case 'allergies': {
+      const value = readAllergy(entry, ctx, record.allergies.length);
+      return value !== undefined && record.allergies.push(value) > 0;
+    }
+    case 'immunizations': {
+      const value = readImmunization(entry, ctx, record.immunizations.length);
+      return value !== undefined && record.immunizations.push(value) > 0;
+    }
+    case 'labResults':
+      readLabResults(entry, ctx, record.labResults);
+      return true;
+    case 'vitalSigns':
+      readVitalSigns(entry, ctx, record.vitalSigns);
+      return true;
+    case 'encounters': {
+      const value = readEncounter(entry, ctx, record.encounters.length);
+      return value !== undefined && record.encounters.push(value) > 0;
+    }
+  }
+}
+
+/** True for a "no information" placeholder entry. */
+function isPlaceholder(entry: XmlNode): boolean {
+  if (attr(entry, 'nullFlavor') !== undefined) return true;
+  for (const key of Object.keys(entry)) {
+    if (key.startsWith('@_') || key === 'templateId') continue;
+    const act = one(entry, key);
+    if (act !== undefined && attr(act, 'nullFlavor') !== undefined) return true;
+  }
+  return false;
+}
+
+function readSection(section: XmlNode, record: PatientRecord, warnings: DataWarning[], options: DocumentReadOptions): void {
+  const templateIds = many(section, 'templateId').map((t) => attr(t, 'root')).filter((t): t is string => t !== undefined);
+  const code = attr(one(section, 'code'), 'code');
+  const found = findSection(templateIds, code);
+  if (found === undefined) {
+    warnings.push({ code: 'UNKNOWN_SECTION', message: `A section with templateId ${templateIds.join(', ') || '(none)'} and code ${code ?? '(none)'} is not in the section table; skipped.` });
+    return;
+  }
+  const name = found.section.field;
+  if (name === null) return;
+  const ctx: ReadContext = { section: name, warnings, keepNoteText: options.keepNoteText };
+  for (const entry of many(section, 'entry')) {
+    if (isPlaceholder(entry)) continue;
+    if (!readEntry(name, entry, record, ctx)) warn(ctx, 'UNEXPECTED_ENTRY', `An entry of an unexpected kind in the ${name} section was skipped.`);
+  }
+}
+
+/** Reads one document (see readE2E). */
+export function readDocument(input: string | Buffer, options: Partial<DocumentReadOptions>): { record: PatientRecord; warnings: DataWarning[] } {
+  const settings: DocumentReadOptions = { maxBytes: options.maxBytes ?? INPUT_DEFAULTS.maxBytes, maxDepth: options.maxDepth ?? INPUT_DEFAULTS.maxDepth, keepNoteText: options.keepNoteText === true };
+  const xml = decodeInput(input, settings.maxBytes);
+  const rootName = scanStructure(xml, settings.maxDepth);
+  if (rootName !== 'ClinicalDocument') throw new EndpointError('NOT_E2E', `The root element is ${rootName.slice(0, 64)}, not ClinicalDocument.`);
+  let tree: XmlNode;
+  try {
+    tree = parser.parse(xml) as XmlNode;
+  } catch (error) {
+    throw new EndpointError('NOT_XML', 'The document is not well-formed XML.', { cause: error });
+  }
+  const root = one(tree, 'ClinicalDocument');
+  if (root === undefined) throw new EndpointError('NOT_E2E', 'The root element is not ClinicalDocument.');
+  const warnings: DataWarning[] = [];
+  const header: ReadContext = { section: 'header', warnings, keepNoteText: settings.keepNoteText };
+  const document = readDocumentInfo(root, header);
+  const record = emptyRecord(document.demographicNo);
+  record.document = document;
+  record.patient = readPatient(root, header);
+  for (const component of many(path(root, 'component', 'structuredBody'), 'component')) {
+    for (const section of many(component, 'section')) readSection(section, record, warnings, settings);
+  }
+  record.vitalSigns = pairBloodPressures(record.vitalSigns);
+  return { record, warnings };
+}
+
+export { countSections };

@@ -1,0 +1,130 @@
+/**
+ * The reader's gate, before any parsing: bytes → text (BOM, UTF-16, declared Latin-1;
+ * invalid UTF-8 is refused as NOT_XML), size limit, DOCTYPE/ENTITY refusal, and one cheap
+ * iterative scan that checks tag balance (truncation), nesting depth and the root element.
+ */
+import { TextDecoder } from 'node:util';
+import { EndpointError } from '../../core/errors';
+
+/** Defaults of the reader's limits. */
+export const INPUT_DEFAULTS = { maxBytes: 20_000_000, maxDepth: 200 } as const;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf16le = new TextDecoder('utf-16le', { fatal: true });
+const utf16be = new TextDecoder('utf-16be', { fatal: true });
+const latin1 = new TextDecoder('latin1');
+
+function decodeWith(decoder: TextDecoder, bytes: Uint8Array, what: string): string {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new EndpointError('NOT_XML', `The document is not valid ${what} text (invalid byte sequence).`);
+  }
+}
+
+/** Turns the input into text, refusing what is too large or not decodable. */
+export function decodeInput(input: string | Buffer, maxBytes: number): string {
+  if (typeof input === 'string') {
+    if (input.length > maxBytes || (input.length * 3 > maxBytes && Buffer.byteLength(input, 'utf8') > maxBytes)) {
+      throw new EndpointError('BODY_TOO_LARGE', `The document is larger than the limit of ${maxBytes} bytes.`);
+    }
+    return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  }
+  if (input.length > maxBytes) throw new EndpointError('BODY_TOO_LARGE', `The document is larger than the limit of ${maxBytes} bytes.`);
+  const b0 = input[0];
+  const b1 = input[1];
+  if (b0 === 0xef && b1 === 0xbb && input[2] === 0xbf) return decodeWith(utf8, input.subarray(3), 'UTF-8');
+  if (b0 === 0xff && b1 === 0xfe) return decodeWith(utf16le, input.subarray(2), 'UTF-16');
+  if (b0 === 0xfe && b1 === 0xff) return decodeWith(utf16be, input.subarray(2), 'UTF-16');
+  if (b0 === 0x3c && b1 === 0x00) return decodeWith(utf16le, input, 'UTF-16');
+  if (b0 === 0x00 && b1 === 0x3c) return decodeWith(utf16be, input, 'UTF-16');
+  const declaration = input.subarray(0, 120).toString('latin1');
+  if (/^<\?xml[^>]*encoding=["'](iso-8859-1|latin-?1|windows-1252)["']/i.test(declaration)) return latin1.decode(input);
+  return decodeWith(utf8, input, 'UTF-8');
+}
+
+function notXml(reason: string): EndpointError {
+  return new EndpointError('NOT_XML', `The document is not well-formed XML: ${reason}.`);
+}
+
+function isNameEnd(code: number): boolean {
+  // whitespace, '/', '>'
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x2f || code === 0x3e;
+}
+
+/** Finds the '>' that ends a start tag beginning at `from`, skipping quoted attribute values. */
+function endOfTag(xml: string, from: number): number {
+  let quote = 0;
+  for (let i = from; i < xml.length; i++) {
+    const c = xml.charCodeAt(i);
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === 0x22 || c === 0x27) quote = c;
+    else if (c === 0x3e) return i;
+    else if (c === 0x3c) return -1;
+  }
+  return -1;
+}
+
+function skipTo(xml: string, from: number, end: string, what: string): number {
+  const at = xml.indexOf(end, from);
+  if (at < 0) throw notXml(`unterminated ${what}`);
+  return at + end.length;
+}
+
+/**
+ * Refuses DOCTYPE and ENTITY declarations, checks that tags balance, that nesting stays within
+ * `maxDepth` and that there is exactly one root element. Returns the root's local name.
+ * Iterative: a 10,000-deep document costs one pass and no recursion.
+ */
+export function scanStructure(xml: string, maxDepth: number): string {
+  if (/<!(DOCTYPE|ENTITY)/i.test(xml)) {
+    throw new EndpointError('HOSTILE_XML', 'The document declares a DOCTYPE or ENTITY, which is not accepted (no entity expansion).');
+  }
+  const stack: string[] = [];
+  let root: string | undefined;
+  let closed = false;
+  let pos = 0;
+  for (;;) {
+    const lt = xml.indexOf('<', pos);
+    const textEnd = lt < 0 ? xml.length : lt;
+    if (stack.length === 0 && textEnd > pos && xml.slice(pos, textEnd).trim() !== '') throw notXml('text outside the root element');
+    if (lt < 0) break;
+    const next = xml.charCodeAt(lt + 1);
+    if (next === 0x3f) {
+      pos = skipTo(xml, lt + 2, '?>', 'processing instruction');
+    } else if (next === 0x21) {
+      if (xml.startsWith('<!--', lt)) pos = skipTo(xml, lt + 4, '-->', 'comment');
+      else if (xml.startsWith('<![CDATA[', lt) && stack.length > 0) pos = skipTo(xml, lt + 9, ']]>', 'CDATA section');
+      else throw notXml('unexpected markup declaration');
+    } else if (next === 0x2f) {
+      const gt = xml.indexOf('>', lt + 2);
+      if (gt < 0) throw notXml('unterminated end tag');
+      const name = xml.slice(lt + 2, gt).trim();
+      const open = stack.pop();
+      if (open !== name) throw notXml(open === undefined ? 'end tag without start tag' : 'mismatched end tag');
+      if (stack.length === 0) closed = true;
+      pos = gt + 1;
+    } else {
+      let nameEnd = lt + 1;
+      while (nameEnd < xml.length && !isNameEnd(xml.charCodeAt(nameEnd))) nameEnd++;
+      if (nameEnd === lt + 1) throw notXml("'<' not followed by a name");
+      const gt = endOfTag(xml, nameEnd);
+      if (gt < 0) throw notXml('unterminated start tag');
+      const name = xml.slice(lt + 1, nameEnd);
+      if (stack.length === 0) {
+        if (closed || root !== undefined) throw notXml('more than one root element');
+        root = name;
+      }
+      if (xml.charCodeAt(gt - 1) !== 0x2f) {
+        stack.push(name);
+        if (stack.length > maxDepth) throw new EndpointError('XML_TOO_DEEP', `The document nests elements deeper than the limit of ${maxDepth}.`);
+      } else if (stack.length === 0) closed = true;
+      pos = gt + 1;
+    }
+  }
+  if (root === undefined) throw notXml('no root element');
+  if (stack.length > 0) throw notXml('the document ends inside an element (truncated?)');
+  const colon = root.indexOf(':');
+  return colon < 0 ? root : root.slice(colon + 1);
+}
