@@ -9,10 +9,15 @@ import path from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { EndpointError, describeError } from '../core/errors';
 
+/** Variables passed on to git; anything else (EDITOR, PAGER, GIT_CONFIG_…) is left out. */
+const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TMPDIR', 'SSH_AUTH_SOCK', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+
 /** The environment every git command runs with: no terminal prompt, no askpass, batch SSH. */
 export function promptFreeGitEnv(connectTimeoutSeconds: number, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of PASSED_ENV) if (base[name] !== undefined) env[name] = base[name];
   return {
-    ...base,
+    ...env,
     GIT_TERMINAL_PROMPT: '0',
     GIT_ASKPASS: 'false',
     SSH_ASKPASS: 'false',
