@@ -16,6 +16,8 @@ export interface GatewayRestarter {
   start(): void;
   /** Supervised mode: true once the current child has exited; undefined without supervision. */
   childExited(): boolean | undefined;
+  /** Supervised mode: how the last child ended, e.g. `the gateway process exited (signal SIGKILL)`. */
+  readonly exitDetail?: string;
   restart(order: RestartOrder): Promise<string>;
   /** Stops a supervised child (watchdog shutdown). */
   stop(): Promise<void>;
@@ -102,6 +104,7 @@ export class SupervisedGateway implements GatewayRestarter {
   private child?: ChildProcess;
   private exited = true;
   private exitPromise: Promise<void> = Promise.resolve();
+  exitDetail?: string;
   onChildExit?: () => void;
 
   constructor(private readonly options: SupervisedGatewayOptions) {}
@@ -119,7 +122,8 @@ export class SupervisedGateway implements GatewayRestarter {
       const done = (code: number | null, signal: NodeJS.Signals | null): void => {
         if (this.child !== child || this.exited) return resolve();
         this.exited = true;
-        this.options.log.warn({ pid: child.pid, code, signal }, 'gateway process exited');
+        this.exitDetail = `the gateway process exited (${signal ? `signal ${signal}` : `exit code ${code ?? 'none'}`})`;
+        this.options.log.warn({ childPid: child.pid, code, signal }, 'gateway process exited');
         rmSync(this.options.pidFile, { force: true });
         resolve();
         this.onChildExit?.();
@@ -132,7 +136,7 @@ export class SupervisedGateway implements GatewayRestarter {
     });
     if (child.pid !== undefined) {
       writeFileSync(this.options.pidFile, `${child.pid}\n`);
-      this.options.log.info({ pid: child.pid, command: this.options.command }, 'gateway process started');
+      this.options.log.info({ childPid: child.pid, command: this.options.command }, 'gateway process started');
     }
   }
 

@@ -134,6 +134,7 @@ export class Watchdog {
     } else {
       const probe = await probeGateway(config.gatewayUrl, config.watchdogProbeTimeoutMs);
       probe.childExited = this.restarter.childExited();
+      if (probe.childExited) probe.detail = this.restarter.exitDetail;
       this.facts.lastProbeAt = Date.now();
       if (probe.latencyMs !== undefined) this.facts.lastLatencyMs = probe.latencyMs;
       // The updater may have taken the lock while the probe waited.
