@@ -20,7 +20,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const PROBLEM_CODES = ['250', '250.00', '250.02', '401', '401.9', '491.2', '492', '496', '493', '428', 'V58.67'];
+const PROBLEM_CODES = ['250', '4010', '2500', '250.00', '250.02', '401', '401.9', '491.2', '492', '496', '493', '428', 'V58.67'];
 const ATC_CODES = ['R03AC02', 'R03BA01', 'C09AA05', 'A10BA02', 'N02BE01', 'R05DA04'];
 const DINS = ['02242903', '00559407', '02236876', '02247701'];
 const OBSERVATION_CODES: { code: string; kind: 'lab' | 'vital'; low: number; high: number }[] = [
