@@ -53,7 +53,8 @@ export function readVitalSigns(entry: XmlNode, ctx: ReadContext, into: VitalSign
   const sys = systolic && quantityOf(systolic);
   const dia = diastolic && quantityOf(diastolic);
   if (sys !== undefined && dia !== undefined) {
-    const panel = coded(one(organizer, 'code'), ctx, `vitalSigns[${into.length}].code`) ?? PANEL;
+    const organizerCode = coded(one(organizer, 'code'), ctx, `vitalSigns[${into.length}].code`);
+    const panel = organizerCode !== undefined && BLOOD_PRESSURE_PANEL_ALIASES.includes(organizerCode.code) ? organizerCode : PANEL;
     into.push(prune({ id: organizerId ?? systolic!.id, code: panel, bloodPressure: { systolic: sys, diastolic: dia }, time: systolic!.time }));
     for (const part of parts) if (part !== systolic && part !== diastolic) into.push(part);
     return;
