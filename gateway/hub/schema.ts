@@ -59,8 +59,8 @@ function typeName(value: unknown): string {
 
 function checkString(node: SchemaNode & { kind: 'string' }, value: unknown, path: string): void {
   if (typeof value !== 'string') fail(path, `must be a string, not ${typeName(value)}`);
-  if (value.length === 0 || value.length > node.maxLength) fail(path, `must be 1–${node.maxLength} characters long`);
   if (node.values && !node.values.includes(value)) fail(path, `must be one of ${node.values.map((v) => JSON.stringify(v)).join(', ')}`);
+  if (value.length === 0 || value.length > node.maxLength) fail(path, `must be 1–${node.maxLength} characters long`);
   if (node.pattern && !node.pattern.test(value)) fail(path, `must be ${node.patternDoc ?? `like ${node.pattern.source}`}`);
 }
 
