@@ -8,7 +8,10 @@ import { ensureMariaDb } from '../dev/services/mariadb';
 import { makeClinic } from '../dev/clinic/make-clinic';
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((size) => Number.isInteger(size) && size > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((size) => Number.isInteger(size) && size > 0);
   const serverUrl = new URL(process.env.ENDPOINT_OSCAR_URL ?? 'mysql://root@127.0.0.1:3306');
   serverUrl.pathname = '';
   const server = serverUrl.toString().replace(/\/$/, '');

@@ -6,6 +6,7 @@
 import { InsertBuffer, type SqlValue } from './sql-text';
 
 /** The columns the generator fills, per table (the others keep their defaults). */
+// prettier-ignore
 export const INSERT_COLUMNS = {
   demographic: ['demographic_no', 'title', 'last_name', 'first_name', 'address', 'city', 'province', 'postal', 'phone', 'phone2', 'email', 'year_of_birth', 'month_of_birth', 'date_of_birth', 'hin', 'ver', 'roster_status', 'roster_date', 'patient_status', 'patient_status_date', 'date_joined', 'chart_no', 'official_lang', 'spoken_lang', 'provider_no', 'sex', 'end_date', 'eff_date', 'hc_type', 'hc_renew_date', 'family_doctor', 'lastUpdateUser', 'lastUpdateDate'],
   dxresearch: ['dxresearch_no', 'demographic_no', 'start_date', 'update_date', 'status', 'dxresearch_code', 'coding_system', 'association'],

@@ -74,13 +74,28 @@ export const XML_SPECIAL_TEXTS: readonly string[] = [
 ];
 
 /** Text carrying characters illegal in XML 1.0. */
-export const CONTROL_CHARACTER_TEXTS: readonly string[] = ['Pasted from lab\x01report', 'Vertical\x0Btab in note', 'Form feed\x0Chere', 'NUL-like\x02\x03 bytes'];
+export const CONTROL_CHARACTER_TEXTS: readonly string[] = [
+  'Pasted from lab\x01report',
+  'Vertical\x0Btab in note',
+  'Form feed\x0Chere',
+  'NUL-like\x02\x03 bytes',
+];
 
 /** Text with accents and cedillas (legitimate, must survive). */
-export const ACCENTED_TEXTS: readonly string[] = ['Réaction cutanée légère', 'Suivi: glycémie à jeun élevée', 'Garçon de 5 ans, façade ok', 'Noël: pas de fièvre'];
+export const ACCENTED_TEXTS: readonly string[] = [
+  'Réaction cutanée légère',
+  'Suivi: glycémie à jeun élevée',
+  'Garçon de 5 ans, façade ok',
+  'Noël: pas de fièvre',
+];
 
 /** Latin1 bytes read as UTF-8 and stored again (double-encoded, "mojibake"). */
-export const DOUBLE_ENCODED_TEXTS: readonly string[] = ['RÃ©action cutanÃ©e', 'FranÃ§ois a appelÃ©', 'GlycÃ©mie Ã©levÃ©e', 'cafÃ© & crÃ¨me'];
+export const DOUBLE_ENCODED_TEXTS: readonly string[] = [
+  'RÃ©action cutanÃ©e',
+  'FranÃ§ois a appelÃ©',
+  'GlycÃ©mie Ã©levÃ©e',
+  'cafÃ© & crÃ¨me',
+];
 
 /** Collects what was planted while the clinic is generated. */
 export class DirtRecorder {
@@ -107,7 +122,11 @@ export class DirtRecorder {
     const manifest = {} as DirtManifest;
     for (const kind of DIRT_KINDS) {
       const entry = this.counts.get(kind);
-      manifest[kind] = { rows: entry?.rows ?? 0, patients: entry?.patients ?? 0, demographicNos: [...(entry?.demographicNos ?? [])] };
+      manifest[kind] = {
+        rows: entry?.rows ?? 0,
+        patients: entry?.patients ?? 0,
+        demographicNos: [...(entry?.demographicNos ?? [])],
+      };
     }
     return manifest;
   }

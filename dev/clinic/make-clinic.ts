@@ -101,9 +101,12 @@ function generateChunk(setup: GeneratorSetup, seed: number, first: number, last:
 
 function validate(options: MakeClinicOptions): string {
   const database = parseMysqlUrl(options.oscarUrl).database;
-  if (database === undefined) throw new EndpointError('USAGE', 'make-clinic needs a database name in the OSCAR URL (or --database).');
-  if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new EndpointError('USAGE', `database name '${database}' must be letters, digits and _ only.`);
-  if (!Number.isInteger(options.patients) || options.patients < 1) throw new EndpointError('USAGE', '--patients must be a positive whole number.');
+  if (database === undefined)
+    throw new EndpointError('USAGE', 'make-clinic needs a database name in the OSCAR URL (or --database).');
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(database))
+    throw new EndpointError('USAGE', `database name '${database}' must be letters, digits and _ only.`);
+  if (!Number.isInteger(options.patients) || options.patients < 1)
+    throw new EndpointError('USAGE', '--patients must be a positive whole number.');
   if (!Number.isInteger(options.seed)) throw new EndpointError('USAGE', '--seed must be a whole number.');
   return database;
 }
@@ -131,7 +134,14 @@ export async function makeClinic(options: MakeClinicOptions): Promise<ClinicSumm
 
     const rows = new PatientRows();
     const dirt = new DirtRecorder();
-    const setup: GeneratorSetup = { schema: options.schema, calendar, ids: new IdCounters(), rows, dirt, issueIdByCode: reference.issueIdByCode };
+    const setup: GeneratorSetup = {
+      schema: options.schema,
+      calendar,
+      ids: new IdCounters(),
+      rows,
+      dirt,
+      issueIdByCode: reference.issueIdByCode,
+    };
     let inFlight: Promise<unknown> = Promise.resolve();
     for (let first = 1; first <= options.patients; first += chunkSize) {
       generateChunk(setup, options.seed, first, Math.min(options.patients, first + chunkSize - 1));
@@ -144,7 +154,16 @@ export async function makeClinic(options: MakeClinicOptions): Promise<ClinicSumm
     await inFlight;
 
     const indexes = createIndexStatements(options.schema);
-    await Promise.all([runInOrder(lanes[0], indexes.filter((_, i) => i % 2 === 0)), runInOrder(lanes[1], indexes.filter((_, i) => i % 2 === 1))]);
+    await Promise.all([
+      runInOrder(
+        lanes[0],
+        indexes.filter((_, i) => i % 2 === 0),
+      ),
+      runInOrder(
+        lanes[1],
+        indexes.filter((_, i) => i % 2 === 1),
+      ),
+    ]);
 
     const manifest = dirt.manifest();
     return {

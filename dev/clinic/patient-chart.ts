@@ -42,11 +42,25 @@ export function writeMeasurements(setup: GeneratorSetup, patient: Patient): void
     const id = ids.take('measurements');
     const kind = MEASUREMENT_KINDS.get(type);
     const enteredMs = calendar.later(observedMs, random.int(5, 60 * 24 * 2));
-    rows.add('measurements', [id, type, demographicNo, patient.provider.providerNo, value, kind?.instruction ?? '', comments, calendar.dateTime(observedMs), calendar.dateTime(enteredMs), 0]);
+    rows.add('measurements', [
+      id,
+      type,
+      demographicNo,
+      patient.provider.providerNo,
+      value,
+      kind?.instruction ?? '',
+      comments,
+      calendar.dateTime(observedMs),
+      calendar.dateTime(enteredMs),
+      0,
+    ]);
     return id;
   };
   for (let visit = 0; visit < visits; visit++) {
-    const observedMs = calendar.later(Math.max(patient.joinedMs, calendar.daysAgo(random.int(1, 5 * 365))), random.int(8 * 60, 17 * 60));
+    const observedMs = calendar.later(
+      Math.max(patient.joinedMs, calendar.daysAgo(random.int(1, 5 * 365))),
+      random.int(8 * 60, 17 * 60),
+    );
     if (adult || random.chance(0.2)) {
       let value = bloodPressure(patient);
       if (!bpPlanted && patient.dirt.has('malformedBloodPressure')) {
@@ -54,12 +68,21 @@ export function writeMeasurements(setup: GeneratorSetup, patient: Patient): void
         bpPlanted = true;
         setup.dirt.plant('malformedBloodPressure', demographicNo);
       }
-      addMeasurement('BP', value, observedMs, visit === 0 ? dirtyText(setup, patient, '', ['controlCharacters']).trim() : '');
+      addMeasurement(
+        'BP',
+        value,
+        observedMs,
+        visit === 0 ? dirtyText(setup, patient, '', ['controlCharacters']).trim() : '',
+      );
     }
-    if (random.chance(0.7)) addMeasurement('WT', labValue(patient, MEASUREMENT_KINDS.get('WT') as MeasurementKind), observedMs, '');
-    if (visit === 0) addMeasurement('HT', labValue(patient, MEASUREMENT_KINDS.get('HT') as MeasurementKind), observedMs, '');
-    if (adult && random.chance(0.2)) addMeasurement('WAIS', labValue(patient, MEASUREMENT_KINDS.get('WAIS') as MeasurementKind), observedMs, '');
-    if (random.chance(0.4)) addMeasurement('HR', labValue(patient, MEASUREMENT_KINDS.get('HR') as MeasurementKind), observedMs, '');
+    if (random.chance(0.7))
+      addMeasurement('WT', labValue(patient, MEASUREMENT_KINDS.get('WT') as MeasurementKind), observedMs, '');
+    if (visit === 0)
+      addMeasurement('HT', labValue(patient, MEASUREMENT_KINDS.get('HT') as MeasurementKind), observedMs, '');
+    if (adult && random.chance(0.2))
+      addMeasurement('WAIS', labValue(patient, MEASUREMENT_KINDS.get('WAIS') as MeasurementKind), observedMs, '');
+    if (random.chance(0.4))
+      addMeasurement('HR', labValue(patient, MEASUREMENT_KINDS.get('HR') as MeasurementKind), observedMs, '');
   }
   if (!bpPlanted && patient.dirt.has('malformedBloodPressure')) {
     addMeasurement('BP', random.pick(MALFORMED_BLOOD_PRESSURES), calendar.daysAgo(random.int(1, 300)), '');
@@ -72,8 +95,17 @@ export function writeMeasurements(setup: GeneratorSetup, patient: Patient): void
   const draws = hasCondition(patient, '250') ? random.int(2, 4) : random.int(1, 2);
   for (let draw = 0; draw < draws; draw++) {
     const labNo = ids.take('labNo');
-    const observedMs = calendar.later(Math.max(patient.joinedMs, calendar.daysAgo(random.int(1, 4 * 365))), random.int(7 * 60, 11 * 60));
-    rows.add('patientLabRouting', [ids.take('patientLabRouting'), demographicNo, labNo, 'HL7', calendar.dateTime(calendar.later(observedMs, random.int(120, 60 * 24)))]);
+    const observedMs = calendar.later(
+      Math.max(patient.joinedMs, calendar.daysAgo(random.int(1, 4 * 365))),
+      random.int(7 * 60, 11 * 60),
+    );
+    rows.add('patientLabRouting', [
+      ids.take('patientLabRouting'),
+      demographicNo,
+      labNo,
+      'HL7',
+      calendar.dateTime(calendar.later(observedMs, random.int(120, 60 * 24))),
+    ]);
     for (const type of labTypes) {
       const kind = MEASUREMENT_KINDS.get(type);
       if (kind === undefined) continue;
@@ -99,8 +131,13 @@ export function writePreventions(setup: GeneratorSetup, patient: Patient): void 
   const { random, demographicNo } = patient;
   let zeroPlanted = false;
   for (const kind of IMMUNIZATION_KINDS) {
-    if (patient.ageYears < kind.minAge || !random.chance(patient.ageYears >= 65 && kind.yearly ? 0.75 : kind.chance)) continue;
-    const doses = kind.yearly ? random.int(1, Math.min(5, patient.ageYears + 1)) : kind.type === 'HepB' ? random.int(1, 3) : 1;
+    if (patient.ageYears < kind.minAge || !random.chance(patient.ageYears >= 65 && kind.yearly ? 0.75 : kind.chance))
+      continue;
+    const doses = kind.yearly
+      ? random.int(1, Math.min(5, patient.ageYears + 1))
+      : kind.type === 'HepB'
+        ? random.int(1, 3)
+        : 1;
     for (let dose = 0; dose < doses; dose++) {
       const givenMs = kind.yearly
         ? calendar.daysAgo(dose * 365 + random.int(230, 300))
@@ -109,7 +146,8 @@ export function writePreventions(setup: GeneratorSetup, patient: Patient): void 
       const id = ids.take('preventions');
       let preventionDate = schema === '12.1' ? calendar.date(givenMs) : calendar.dateTime(givenMs);
       if (!zeroPlanted && patient.dirt.has('zeroDate') && random.chance(0.3)) {
-        preventionDate = schema === '12.1' ? (random.pick(ZERO_DATES) as string) : `${random.pick(ZERO_DATES)} 00:00:00`;
+        preventionDate =
+          schema === '12.1' ? (random.pick(ZERO_DATES) as string) : `${random.pick(ZERO_DATES)} 00:00:00`;
         zeroPlanted = true;
         setup.dirt.plant('zeroDate', demographicNo);
       }
@@ -129,17 +167,19 @@ export function writePreventions(setup: GeneratorSetup, patient: Patient): void 
         Number(patient.provider.providerNo),
         calendar.dateTime(createdMs),
       ]);
-      const ext: [string, string][] = refused === '0'
-        ? [
-            ['name', kind.name],
-            ['lot', `${String.fromCharCode(65 + random.int(0, 25))}${random.digits(5)}`],
-            ['route', kind.route],
-            ['location', random.pick(['left deltoid', 'right deltoid', 'LD', 'RD'])],
-            ['dose', '0.5 mL'],
-          ]
-        : [['neverReason', 'patient declined']];
+      const ext: [string, string][] =
+        refused === '0'
+          ? [
+              ['name', kind.name],
+              ['lot', `${String.fromCharCode(65 + random.int(0, 25))}${random.digits(5)}`],
+              ['route', kind.route],
+              ['location', random.pick(['left deltoid', 'right deltoid', 'LD', 'RD'])],
+              ['dose', '0.5 mL'],
+            ]
+          : [['neverReason', 'patient declined']];
       if (random.chance(0.5) && refused === '0') ext.push(['manufacture', kind.manufacture]);
-      if (dose === 0 && random.chance(0.3)) ext.push(['comments', dirtyText(setup, patient, 'No adverse reaction', ['accentedText'])]);
+      if (dose === 0 && random.chance(0.3))
+        ext.push(['comments', dirtyText(setup, patient, 'No adverse reaction', ['accentedText'])]);
       for (const [keyval, val] of ext) rows.add('preventionsExt', [ids.take('preventionsExt'), id, keyval, val]);
     }
   }
@@ -171,13 +211,49 @@ export function writeNotes(setup: GeneratorSetup, patient: Patient): void {
   const encounters = random.int(1, patient.ageYears >= 65 ? 8 : 4);
   for (let i = 0; i < encounters; i++) {
     const condition = patient.conditions.length > 0 && random.chance(0.6) ? random.pick(patient.conditions) : null;
-    const text = condition === null ? random.pick(ENCOUNTER_PHRASES) : `F/u ${condition.description.toLowerCase()}. ${random.pick(ENCOUNTER_PHRASES)}`;
-    plans.push({ issueCode: condition?.icd9 ?? null, text, observedMs: Math.max(patient.joinedMs, calendar.daysAgo(random.int(1, 5 * 365))), cpp: false });
+    const text =
+      condition === null
+        ? random.pick(ENCOUNTER_PHRASES)
+        : `F/u ${condition.description.toLowerCase()}. ${random.pick(ENCOUNTER_PHRASES)}`;
+    plans.push({
+      issueCode: condition?.icd9 ?? null,
+      text,
+      observedMs: Math.max(patient.joinedMs, calendar.daysAgo(random.int(1, 5 * 365))),
+      cpp: false,
+    });
   }
-  if (random.chance(0.4)) plans.push({ issueCode: 'SocHistory', text: random.pick(['Non-smoker. Social alcohol.', 'Lives with spouse, retired teacher.', 'Works night shifts & drinks 3 coffees/day.']), observedMs: patient.joinedMs, cpp: true });
-  if (random.chance(0.2)) plans.push({ issueCode: 'RiskFactors', text: random.pick(['Smoker 1 ppd x 20 yrs', 'Ex-smoker, quit 2010', 'Sedentary']), observedMs: patient.joinedMs, cpp: true });
-  if (random.chance(0.25)) plans.push({ issueCode: 'FamHistory', text: random.pick(['Mother: type 2 diabetes', 'Father: MI at 55', 'Sister: breast cancer']), observedMs: patient.joinedMs, cpp: true });
-  if (random.chance(0.1)) plans.push({ issueCode: 'Reminders', text: 'Due for colonoscopy -- remind at next visit', observedMs: calendar.daysAgo(random.int(1, 400)), cpp: true });
+  if (random.chance(0.4))
+    plans.push({
+      issueCode: 'SocHistory',
+      text: random.pick([
+        'Non-smoker. Social alcohol.',
+        'Lives with spouse, retired teacher.',
+        'Works night shifts & drinks 3 coffees/day.',
+      ]),
+      observedMs: patient.joinedMs,
+      cpp: true,
+    });
+  if (random.chance(0.2))
+    plans.push({
+      issueCode: 'RiskFactors',
+      text: random.pick(['Smoker 1 ppd x 20 yrs', 'Ex-smoker, quit 2010', 'Sedentary']),
+      observedMs: patient.joinedMs,
+      cpp: true,
+    });
+  if (random.chance(0.25))
+    plans.push({
+      issueCode: 'FamHistory',
+      text: random.pick(['Mother: type 2 diabetes', 'Father: MI at 55', 'Sister: breast cancer']),
+      observedMs: patient.joinedMs,
+      cpp: true,
+    });
+  if (random.chance(0.1))
+    plans.push({
+      issueCode: 'Reminders',
+      text: 'Due for colonoscopy -- remind at next visit',
+      observedMs: calendar.daysAgo(random.int(1, 400)),
+      cpp: true,
+    });
 
   let archivedPlanted = false;
   let lockedPlanted = false;
@@ -189,14 +265,22 @@ export function writeNotes(setup: GeneratorSetup, patient: Patient): void {
     archivedPlanted ||= archived;
     lockedPlanted ||= locked;
     const signed = random.chance(0.85);
-    const baseText = dirtyText(setup, patient, plan.text, index === 0 ? ['accentedText', 'xmlSpecialCharacters', 'controlCharacters', 'doubleEncodedText'] : []);
+    const baseText = dirtyText(
+      setup,
+      patient,
+      plan.text,
+      index === 0 ? ['accentedText', 'xmlSpecialCharacters', 'controlCharacters', 'doubleEncodedText'] : [],
+    );
     const issueId = plan.issueCode === null ? undefined : issueIdByCode.get(plan.issueCode);
     const caseIssueId = issueId === undefined ? undefined : caseIssueFor(issueId, plan.observedMs);
     let history = '';
     let updateMs = calendar.later(plan.observedMs, random.int(5, 120));
     for (let version = 0; version < versions; version++) {
       const noteId = ids.take('casemgmt_note');
-      const text = version === 0 ? baseText : `${baseText}\n[edit ${version}] ${random.pick(['Addendum: results reviewed.', 'Corrected dose.', 'Pt called back.'])}`;
+      const text =
+        version === 0
+          ? baseText
+          : `${baseText}\n[edit ${version}] ${random.pick(['Addendum: results reviewed.', 'Corrected dose.', 'Pt called back.'])}`;
       history = history === '' ? text : `${text}\n----------------History Record----------------\n${history}`;
       const last = version === versions - 1;
       rows.add('casemgmt_note', [
@@ -222,14 +306,32 @@ export function writeNotes(setup: GeneratorSetup, patient: Patient): void {
       ]);
       if (caseIssueId !== undefined) rows.add('casemgmt_issue_notes', [caseIssueId, noteId]);
       if (plan.issueCode === 'FamHistory' && last) {
-        rows.add('casemgmt_note_ext', [ids.take('casemgmt_note_ext'), noteId, 'Relationship', random.pick(['Mother', 'Father', 'Sister', 'Brother']), null]);
-        rows.add('casemgmt_note_ext', [ids.take('casemgmt_note_ext'), noteId, 'Age at Onset', String(random.int(30, 80)), null]);
-        rows.add('casemgmt_note_ext', [ids.take('casemgmt_note_ext'), noteId, 'Start Date', null, patient.dirt.has('zeroDate') ? '0000-00-00' : calendar.date(patient.birthMs)]);
+        rows.add('casemgmt_note_ext', [
+          ids.take('casemgmt_note_ext'),
+          noteId,
+          'Relationship',
+          random.pick(['Mother', 'Father', 'Sister', 'Brother']),
+          null,
+        ]);
+        rows.add('casemgmt_note_ext', [
+          ids.take('casemgmt_note_ext'),
+          noteId,
+          'Age at Onset',
+          String(random.int(30, 80)),
+          null,
+        ]);
+        rows.add('casemgmt_note_ext', [
+          ids.take('casemgmt_note_ext'),
+          noteId,
+          'Start Date',
+          null,
+          patient.dirt.has('zeroDate') ? '0000-00-00' : calendar.date(patient.birthMs),
+        ]);
         if (patient.dirt.has('zeroDate')) setup.dirt.plant('zeroDate', demographicNo);
       }
       updateMs = calendar.later(updateMs, random.int(60, 60 * 24 * 20));
     }
     if (archived) setup.dirt.plant('archivedNote', demographicNo);
-    if (locked) setup.dirt.plant('lockedNote', demographicNo);
+    if (locked) setup.dirt.plant('lockedNote', demographicNo, versions);
   });
 }

@@ -17,8 +17,26 @@ import {
 } from './dirt';
 import type { Random } from './prng';
 import type { OscarSchemaVariant } from './schema';
-import { ALLERGENS, CHRONIC_CONDITIONS, CUSTOM_DRUGS, DRUG_BY_KEY, DRUG_PRODUCTS, type ChronicCondition, type DrugProduct } from './vocabulary-clinical';
-import { AGE_BANDS, CITIES, FEMALE_NAMES, INACTIVE_STATUSES, LAST_NAMES, MALE_NAMES, PANEL_DOCTORS, STREETS, type ClinicProvider } from './vocabulary-people';
+import {
+  ALLERGENS,
+  CHRONIC_CONDITIONS,
+  CUSTOM_DRUGS,
+  DRUG_BY_KEY,
+  DRUG_PRODUCTS,
+  type ChronicCondition,
+  type DrugProduct,
+} from './vocabulary-clinical';
+import {
+  AGE_BANDS,
+  CITIES,
+  FEMALE_NAMES,
+  INACTIVE_STATUSES,
+  LAST_NAMES,
+  MALE_NAMES,
+  PANEL_DOCTORS,
+  STREETS,
+  type ClinicProvider,
+} from './vocabulary-people';
 
 /** What every patient generator needs: schema, calendar, id counters, row buffers, dirt recorder, issue ids. */
 export interface GeneratorSetup {
@@ -54,11 +72,15 @@ export function dirtyText(setup: GeneratorSetup, patient: Patient, plain: string
   for (const kind of kinds) {
     if (!patient.dirt.has(kind)) continue;
     const pool =
-      kind === 'accentedText' ? ACCENTED_TEXTS
-      : kind === 'xmlSpecialCharacters' ? XML_SPECIAL_TEXTS
-      : kind === 'controlCharacters' ? CONTROL_CHARACTER_TEXTS
-      : kind === 'doubleEncodedText' ? DOUBLE_ENCODED_TEXTS
-      : null;
+      kind === 'accentedText'
+        ? ACCENTED_TEXTS
+        : kind === 'xmlSpecialCharacters'
+          ? XML_SPECIAL_TEXTS
+          : kind === 'controlCharacters'
+            ? CONTROL_CHARACTER_TEXTS
+            : kind === 'doubleEncodedText'
+              ? DOUBLE_ENCODED_TEXTS
+              : null;
     if (pool === null) continue;
     text += ` ${patient.random.pick(pool)}`;
     setup.dirt.plant(kind, patient.demographicNo);
@@ -67,7 +89,12 @@ export function dirtyText(setup: GeneratorSetup, patient: Patient, plain: string
 }
 
 /** Draws the patient's basic facts and writes the demographic row. */
-export function writeDemographic(setup: GeneratorSetup, demographicNo: number, random: Random, dirt: Set<DirtKind>): Patient {
+export function writeDemographic(
+  setup: GeneratorSetup,
+  demographicNo: number,
+  random: Random,
+  dirt: Set<DirtKind>,
+): Patient {
   const { calendar, rows } = setup;
   const sex: 'F' | 'M' = random.chance(0.51) ? 'F' : 'M';
   const band = random.weighted(AGE_BANDS, ([, , weight]) => weight);
@@ -76,8 +103,21 @@ export function writeDemographic(setup: GeneratorSetup, demographicNo: number, r
   const joinedMs = Math.max(birthMs + ONE_DAY_MS, calendar.daysAgo(random.int(30, 20 * 365)));
   const provider = random.pick(PANEL_DOCTORS);
   const active = !dirt.has('inactivePatient');
-  const conditions = CHRONIC_CONDITIONS.filter((condition) => random.chance(condition.prevalence[ageBandIndex(ageYears)] * (condition.icd9 === '244' && sex === 'F' ? 1.6 : 1)));
-  const patient: Patient = { demographicNo, random, sex, ageYears, birthMs, joinedMs, provider, active, conditions, dirt };
+  const conditions = CHRONIC_CONDITIONS.filter((condition) =>
+    random.chance(condition.prevalence[ageBandIndex(ageYears)] * (condition.icd9 === '244' && sex === 'F' ? 1.6 : 1)),
+  );
+  const patient: Patient = {
+    demographicNo,
+    random,
+    sex,
+    ageYears,
+    birthMs,
+    joinedMs,
+    provider,
+    active,
+    conditions,
+    dirt,
+  };
 
   const firstName = random.pick(sex === 'F' ? FEMALE_NAMES : MALE_NAMES);
   const lastName = random.pick(LAST_NAMES);
@@ -88,7 +128,9 @@ export function writeDemographic(setup: GeneratorSetup, demographicNo: number, r
   let address: string | null = `${random.int(1, 9999)} ${random.pick(STREETS)}`;
   let hin: string | null = `9${random.digits(9)}`;
   let phone: string | null = `604-555-${random.digits(4)}`;
-  let email: string | null = random.chance(0.4) ? `${firstName.toLowerCase().replace(/[^a-z]/g, '')}${random.int(1, 999)}@example.org` : null;
+  let email: string | null = random.chance(0.4)
+    ? `${firstName.toLowerCase().replace(/[^a-z]/g, '')}${random.int(1, 999)}@example.org`
+    : null;
   if (dirt.has('nullOptionalColumn')) {
     hin = null;
     phone = null;
@@ -168,7 +210,16 @@ export function writeProblems(setup: GeneratorSetup, patient: Patient): void {
       startDate = '0001-01-01';
       setup.dirt.plant('zeroDate', demographicNo);
     }
-    rows.add('dxresearch', [ids.take('dxresearch'), demographicNo, startDate, calendar.dateTime(calendar.later(startMs, random.int(1, 60 * 24 * 400))), status, code, 'icd9', 0]);
+    rows.add('dxresearch', [
+      ids.take('dxresearch'),
+      demographicNo,
+      startDate,
+      calendar.dateTime(calendar.later(startMs, random.int(1, 60 * 24 * 400))),
+      status,
+      code,
+      'icd9',
+      0,
+    ]);
   });
 }
 
@@ -187,7 +238,8 @@ function prescriptionsFor(patient: Patient): Prescription[] {
     const product = DRUG_BY_KEY.get(key);
     if (product !== undefined && !chosen.has(key)) chosen.set(key, { product, longTerm: !prn, archived: false, prn });
   };
-  for (const condition of patient.conditions) for (const [key, chance] of condition.drugs) if (random.chance(chance)) give(key, key === 'salbutamol');
+  for (const condition of patient.conditions)
+    for (const [key, chance] of condition.drugs) if (random.chance(chance)) give(key, key === 'salbutamol');
   if (patient.ageYears >= 65) {
     if (random.chance(0.3)) give('acetaminophen', true);
     if (random.chance(0.25)) give('pantoprazole');
@@ -195,9 +247,22 @@ function prescriptionsFor(patient: Patient): Prescription[] {
     if (random.chance(0.04)) for (let i = 0; i < 9; i++) give(random.pick(DRUG_PRODUCTS).key);
   }
   const list = [...chosen.values()];
-  if (random.chance(0.3)) list.push({ product: DRUG_BY_KEY.get('azithromycin') ?? null, longTerm: false, archived: true, prn: false });
-  if (random.chance(0.08)) list.push({ ...(list[0] ?? { product: DRUG_BY_KEY.get('citalopram') ?? null, prn: false }), longTerm: false, archived: true });
-  if (patient.dirt.has('drugWithoutDin') || random.chance(0.05)) list.push({ product: null, customName: random.pick(CUSTOM_DRUGS), longTerm: random.chance(0.5), archived: false, prn: false });
+  if (random.chance(0.3))
+    list.push({ product: DRUG_BY_KEY.get('azithromycin') ?? null, longTerm: false, archived: true, prn: false });
+  if (random.chance(0.08))
+    list.push({
+      ...(list[0] ?? { product: DRUG_BY_KEY.get('citalopram') ?? null, prn: false }),
+      longTerm: false,
+      archived: true,
+    });
+  if (patient.dirt.has('drugWithoutDin') || random.chance(0.05))
+    list.push({
+      product: null,
+      customName: random.pick(CUSTOM_DRUGS),
+      longTerm: random.chance(0.5),
+      archived: false,
+      prn: false,
+    });
   return list;
 }
 
@@ -221,7 +286,10 @@ export function writeMedications(setup: GeneratorSetup, patient: Patient): void 
       let takeMin: number | null = product?.takeMin ?? 1;
       let takeMax: number | null = product?.takeMax ?? 1;
       let dosage: string = product === null ? '1 daily' : `${takeMin} ${product.unit} ${product.freq}`;
-      let special = product === null ? `${prescription.customName ?? ''} 1 daily` : `${product.brand} Take ${dosage} ${prescription.prn ? 'PRN' : ''}`.trim();
+      let special =
+        product === null
+          ? `${prescription.customName ?? ''} 1 daily`
+          : `${product.brand} Take ${dosage} ${prescription.prn ? 'PRN' : ''}`.trim();
       if (!dosePlanted && patient.dirt.has('unparseableDose')) {
         dosage = random.pick(UNPARSEABLE_DOSES);
         takeMin = null;

@@ -8,27 +8,116 @@ import { CHRONIC_CONDITIONS, CPP_ISSUES, MEASUREMENT_KINDS } from './vocabulary-
 import { CLINIC, PROVIDERS } from './vocabulary-people';
 
 /** ICD9 codes used besides the chronic problems (the NULL-status acute problem). */
-const EXTRA_ICD9: readonly (readonly [code: string, description: string])[] = [['465', 'ACUTE UPPER RESPIRATORY INFECTIONS OF MULTIPLE OR UNSPECIFIED SITES']];
+const EXTRA_ICD9: readonly (readonly [code: string, description: string])[] = [
+  ['465', 'ACUTE UPPER RESPIRATORY INFECTIONS OF MULTIPLE OR UNSPECIFIED SITES'],
+];
 
 /** The INSERT statements of the clinic-wide tables and the issue id of each issue code (CPP code or ICD9 code). */
-export function referenceRows(calendar: ClinicCalendar): { statements: string[]; issueIdByCode: Map<string, number>; rows: Record<string, number> } {
+export function referenceRows(calendar: ClinicCalendar): {
+  statements: string[];
+  issueIdByCode: Map<string, number>;
+  rows: Record<string, number>;
+} {
   const created = calendar.dateTime(calendar.daysAgo(20 * 365));
-  const provider = new InsertBuffer('provider', ['provider_no', 'last_name', 'first_name', 'provider_type', 'specialty', 'sex', 'phone', 'work_phone', 'ohip_no', 'billing_no', 'status', 'practitionerNo', 'email', 'lastUpdateUser', 'lastUpdateDate']);
+  const provider = new InsertBuffer('provider', [
+    'provider_no',
+    'last_name',
+    'first_name',
+    'provider_type',
+    'specialty',
+    'sex',
+    'phone',
+    'work_phone',
+    'ohip_no',
+    'billing_no',
+    'status',
+    'practitionerNo',
+    'email',
+    'lastUpdateUser',
+    'lastUpdateDate',
+  ]);
   for (const p of PROVIDERS) {
-    provider.add([p.providerNo, p.lastName, p.firstName, p.type, p.type === 'doctor' ? 'GP' : '', p.sex, '604-555-0100', '604-555-0199', p.ohipNo === '' ? null : p.ohipNo, p.ohipNo, '1', p.practitionerNo === '' ? null : p.practitionerNo, null, '999998', created]);
+    provider.add([
+      p.providerNo,
+      p.lastName,
+      p.firstName,
+      p.type,
+      p.type === 'doctor' ? 'GP' : '',
+      p.sex,
+      '604-555-0100',
+      '604-555-0199',
+      p.ohipNo === '' ? null : p.ohipNo,
+      p.ohipNo,
+      '1',
+      p.practitionerNo === '' ? null : p.practitionerNo,
+      null,
+      '999998',
+      created,
+    ]);
   }
-  const clinic = new InsertBuffer('clinic', ['clinic_no', 'clinic_name', 'clinic_address', 'clinic_city', 'clinic_postal', 'clinic_phone', 'clinic_fax', 'clinic_location_code', 'status', 'clinic_province']);
-  clinic.add([1, CLINIC.name, CLINIC.address, CLINIC.city, CLINIC.postal, CLINIC.phone, CLINIC.fax, null, 'A', CLINIC.province]);
+  const clinic = new InsertBuffer('clinic', [
+    'clinic_no',
+    'clinic_name',
+    'clinic_address',
+    'clinic_city',
+    'clinic_postal',
+    'clinic_phone',
+    'clinic_fax',
+    'clinic_location_code',
+    'status',
+    'clinic_province',
+  ]);
+  clinic.add([
+    1,
+    CLINIC.name,
+    CLINIC.address,
+    CLINIC.city,
+    CLINIC.postal,
+    CLINIC.phone,
+    CLINIC.fax,
+    null,
+    'A',
+    CLINIC.province,
+  ]);
 
   const icd9 = new InsertBuffer('icd9', ['id', 'icd9', 'description']);
-  const codes: (readonly [string, string])[] = [...CHRONIC_CONDITIONS.map((condition) => [condition.icd9, condition.description] as const), ...EXTRA_ICD9];
+  const codes: (readonly [string, string])[] = [
+    ...CHRONIC_CONDITIONS.map((condition) => [condition.icd9, condition.description] as const),
+    ...EXTRA_ICD9,
+  ];
   codes.forEach(([code, description], index) => icd9.add([index + 1, code, description]));
 
-  const measurementType = new InsertBuffer('measurementType', ['id', 'type', 'typeDisplayName', 'typeDescription', 'measuringInstruction', 'validation', 'createDate']);
+  const measurementType = new InsertBuffer('measurementType', [
+    'id',
+    'type',
+    'typeDisplayName',
+    'typeDescription',
+    'measuringInstruction',
+    'validation',
+    'createDate',
+  ]);
   let typeId = 0;
-  for (const kind of MEASUREMENT_KINDS.values()) measurementType.add([++typeId, kind.type, kind.displayName, kind.displayName, kind.instruction, kind.type === 'BP' ? '6' : '5', created]);
+  for (const kind of MEASUREMENT_KINDS.values())
+    measurementType.add([
+      ++typeId,
+      kind.type,
+      kind.displayName,
+      kind.displayName,
+      kind.instruction,
+      kind.type === 'BP' ? '6' : '5',
+      created,
+    ]);
 
-  const issue = new InsertBuffer('issue', ['issue_id', 'code', 'description', 'role', 'update_date', 'priority', 'type', 'sortOrderId']);
+  const issue = new InsertBuffer('issue', [
+    'issue_id',
+    'code',
+    'description',
+    'role',
+    'update_date',
+    'priority',
+    'type',
+    'sortOrderId',
+  ]);
   const issueIdByCode = new Map<string, number>();
   let issueId = 0;
   for (const [code, description] of CPP_ISSUES) {

@@ -7,7 +7,14 @@
 export type SqlValue = string | number | boolean | null;
 
 const NEEDS_ESCAPE = /[\0\n\r\x1a'\\]/;
-const ESCAPES: Readonly<Record<string, string>> = { '\0': '\\0', '\n': '\\n', '\r': '\\r', '\x1a': '\\Z', "'": "\\'", '\\': '\\\\' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  '\0': '\\0',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\x1a': '\\Z',
+  "'": "\\'",
+  '\\': '\\\\',
+};
 
 /** A quoted, escaped string literal (the connection must use utf8mb4). */
 export function sqlString(text: string): string {

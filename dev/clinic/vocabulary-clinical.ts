@@ -20,8 +20,20 @@ export interface DrugProduct {
   readonly route: string;
 }
 
-type DrugRow = readonly [key: string, brand: string, generic: string, strength: string, din: string, atc: string, form: string, unit: string, freq: string, take: number];
+type DrugRow = readonly [
+  key: string,
+  brand: string,
+  generic: string,
+  strength: string,
+  din: string,
+  atc: string,
+  form: string,
+  unit: string,
+  freq: string,
+  take: number,
+];
 
+// prettier-ignore
 const DRUG_ROWS: readonly DrugRow[] = [
   ['metformin500', 'GLUCOPHAGE 500MG', 'METFORMIN HYDROCHLORIDE', '500 MG', '02099233', 'A10BA02', 'TABLET', 'tab', 'BID', 1],
   ['metformin850', 'GLUCOPHAGE 850MG', 'METFORMIN HYDROCHLORIDE', '850 MG', '02162849', 'A10BA02', 'TABLET', 'tab', 'BID', 1],
@@ -56,26 +68,34 @@ const DRUG_ROWS: readonly DrugRow[] = [
 ];
 
 /** The drug products the generator prescribes (DIN and ATC pairs of marketed Canadian products). */
-export const DRUG_PRODUCTS: readonly DrugProduct[] = DRUG_ROWS.map(([key, brand, generic, strength, din, atc, form, unit, freq, take]) => ({
-  key,
-  brand,
-  generic,
-  strength,
-  din,
-  atc,
-  form,
-  unit,
-  freq,
-  takeMin: take,
-  takeMax: take,
-  route: form.startsWith('AEROSOL') || form === 'POWDER' ? 'INH' : form === 'SOLUTION' ? 'SC' : 'PO',
-}));
+export const DRUG_PRODUCTS: readonly DrugProduct[] = DRUG_ROWS.map(
+  ([key, brand, generic, strength, din, atc, form, unit, freq, take]) => ({
+    key,
+    brand,
+    generic,
+    strength,
+    din,
+    atc,
+    form,
+    unit,
+    freq,
+    takeMin: take,
+    takeMax: take,
+    route: form.startsWith('AEROSOL') || form === 'POWDER' ? 'INH' : form === 'SOLUTION' ? 'SC' : 'PO',
+  }),
+);
 
 /** Products by key. */
 export const DRUG_BY_KEY: ReadonlyMap<string, DrugProduct> = new Map(DRUG_PRODUCTS.map((drug) => [drug.key, drug]));
 
 /** Custom (compounded / OTC) drugs entered without a DIN: regional_identifier NULL or ''. */
-export const CUSTOM_DRUGS: readonly string[] = ['Vitamin D 1000 IU', 'Omega-3 fish oil', 'Magnesium citrate', 'Compounded cream 2%', 'Probiotic'];
+export const CUSTOM_DRUGS: readonly string[] = [
+  'Vitamin D 1000 IU',
+  'Omega-3 fish oil',
+  'Magnesium citrate',
+  'Compounded cream 2%',
+  'Probiotic',
+];
 
 /** A chronic problem: ICD9 code, OSCAR icd9 description, prevalence (<40, 40–64, ≥65) and what goes with it. */
 export interface ChronicCondition {
@@ -89,6 +109,7 @@ export interface ChronicCondition {
 }
 
 /** The chronic problems the generator assigns (dxresearch, coding_system icd9). */
+// prettier-ignore
 export const CHRONIC_CONDITIONS: readonly ChronicCondition[] = [
   { icd9: '250', description: 'DIABETES MELLITUS', prevalence: [0.01, 0.09, 0.2], drugs: [['metformin500', 0.6], ['metformin850', 0.2], ['gliclazide', 0.25], ['glargine', 0.15], ['sitagliptin', 0.1], ['empagliflozin', 0.15]], labs: ['A1C', 'FBS', 'ACR', 'EGFR'] },
   { icd9: '401', description: 'ESSENTIAL HYPERTENSION', prevalence: [0.03, 0.2, 0.5], drugs: [['ramipril', 0.45], ['amlodipine', 0.35], ['hctz', 0.25], ['perindopril', 0.1], ['candesartan', 0.15], ['metoprolol', 0.1]], labs: ['SCR', 'EGFR'] },
@@ -123,8 +144,19 @@ export interface MeasurementKind {
   readonly range?: string;
 }
 
-type MeasurementRow = readonly [type: string, displayName: string, instruction: string, unit: string, mean: number, sd: number, decimals: number, lab: boolean, range?: string];
+type MeasurementRow = readonly [
+  type: string,
+  displayName: string,
+  instruction: string,
+  unit: string,
+  mean: number,
+  sd: number,
+  decimals: number,
+  lab: boolean,
+  range?: string,
+];
 
+// prettier-ignore
 const MEASUREMENT_ROWS: readonly MeasurementRow[] = [
   ['BP', 'Blood Pressure', 'sitting position', 'mm[Hg]', 0, 0, 0, false],
   ['WT', 'Weight', 'in kg', 'kg', 78, 16, 1, false],
@@ -167,6 +199,7 @@ export interface ImmunizationKind {
 }
 
 /** Immunizations the generator records in preventions. */
+// prettier-ignore
 export const IMMUNIZATION_KINDS: readonly ImmunizationKind[] = [
   { type: 'Flu', name: 'FLUZONE QUADRIVALENT', route: 'IM', manufacture: 'Sanofi Pasteur', minAge: 0, chance: 0.5, yearly: true },
   { type: 'Td', name: 'TD ADSORBED', route: 'IM', manufacture: 'Sanofi Pasteur', minAge: 18, chance: 0.3, yearly: false },

@@ -15,6 +15,7 @@ export interface ClinicProvider {
 }
 
 /** The clinic's providers; the doctors carry the patient panels. */
+// prettier-ignore
 export const PROVIDERS: readonly ClinicProvider[] = [
   { providerNo: '101', lastName: 'Tremblay', firstName: 'Hélène', type: 'doctor', sex: 'F', ohipNo: '12345', practitionerNo: '20871' },
   { providerNo: '102', lastName: 'Chen', firstName: 'David', type: 'doctor', sex: 'M', ohipNo: '23456', practitionerNo: '21542' },
@@ -27,7 +28,9 @@ export const PROVIDERS: readonly ClinicProvider[] = [
 ];
 
 /** The doctors who have patient panels. */
-export const PANEL_DOCTORS: readonly ClinicProvider[] = PROVIDERS.filter((provider) => provider.type === 'doctor' && provider.ohipNo !== '');
+export const PANEL_DOCTORS: readonly ClinicProvider[] = PROVIDERS.filter(
+  (provider) => provider.type === 'doctor' && provider.ohipNo !== '',
+);
 
 /** The clinic row. */
 export const CLINIC = {
@@ -41,18 +44,21 @@ export const CLINIC = {
 } as const;
 
 /** Female first names. */
+// prettier-ignore
 export const FEMALE_NAMES: readonly string[] = [
   'Mary', 'Linda', 'Susan', 'Karen', 'Jennifer', 'Emily', 'Olivia', 'Emma', 'Sophie', 'Chloé', 'Amélie', 'Zoë', 'Hélène',
   'Geneviève', 'Priya', 'Mei', 'Fatima', 'Aisha', 'Maria', 'Ana', 'Grace', 'Hannah', 'Isabelle', 'Noémie', 'Jasmine', 'Ava',
 ];
 
 /** Male first names. */
+// prettier-ignore
 export const MALE_NAMES: readonly string[] = [
   'John', 'Robert', 'Michael', 'William', 'David', 'James', 'Daniel', 'Liam', 'Noah', 'Ethan', 'François', 'Jérôme', 'André',
   'Benoît', 'Raj', 'Wei', 'Mohammed', 'Ahmed', 'José', 'Luis', 'Thomas', 'Lucas', 'Samuel', 'Gaëtan', 'Kevin', 'Ryan',
 ];
 
 /** Last names. */
+// prettier-ignore
 export const LAST_NAMES: readonly string[] = [
   'Smith', 'Brown', 'Tremblay', 'Martin', 'Roy', 'Wilson', 'MacDonald', 'Gagnon', 'Johnson', 'Taylor', 'Côté', 'Campbell',
   'Anderson', 'Leblanc', 'Lee', 'Wong', 'Chen', 'Li', 'Nguyen', 'Singh', 'Patel', 'Gill', 'Sandhu', "O'Brien", "D'Amico",
@@ -74,7 +80,18 @@ export const CITIES: readonly (readonly [city: string, postalPrefix: string])[] 
 ];
 
 /** Street names. */
-export const STREETS: readonly string[] = ['Main St', 'Oak St', 'Granville St', 'Kingsway', 'Hastings St', 'Rue Principale', 'Cedar Ave', 'Marine Dr', '4th Ave', 'Fraser St'];
+export const STREETS: readonly string[] = [
+  'Main St',
+  'Oak St',
+  'Granville St',
+  'Kingsway',
+  'Hastings St',
+  'Rue Principale',
+  'Cedar Ave',
+  'Marine Dr',
+  '4th Ave',
+  'Fraser St',
+];
 
 /** Age bands (lower, upper, weight) giving a Canadian-like age pyramid. */
 export const AGE_BANDS: readonly (readonly [lower: number, upper: number, weight: number])[] = [
