@@ -3,6 +3,7 @@
  * asks of it, through simple-git. Every network operation runs with a time limit and with all
  * prompts turned off, so git fails instead of waiting for a password nobody will type.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -61,6 +62,20 @@ export class ReleaseRepository {
     }).env(this.env);
   }
 
+  /**
+   * Runs git where the exit code is the answer (simple-git resolves a non-zero exit that
+   * printed nothing on stderr, e.g. `merge-base --is-ancestor` or `verify-commit` of an
+   * unsigned commit, so those go through execFile).
+   */
+  private exitCode(args: string[]): Promise<{ code: number; output: string }> {
+    return new Promise((resolve) => {
+      execFile('git', args, { cwd: this.repoDir, env: this.env, timeout: 60_000 }, (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, output: `${stdout}${stderr}` });
+      });
+    });
+  }
+
   /** Creates the bare clone if missing and points `origin` at the configured remote. */
   async ensure(): Promise<void> {
     if (!existsSync(path.join(this.repoDir, 'HEAD'))) {
@@ -105,21 +120,15 @@ export class ReleaseRepository {
 
   /** The full commit id a ref or short id names; throws NOT_FOUND when it names none. */
   async resolve(ref: string): Promise<string> {
-    try {
-      return (await this.git().raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).trim();
-    } catch (error) {
-      throw new EndpointError('NOT_FOUND', `${ref} is not a commit in ${this.repoDir}.`, { cause: error });
-    }
+    const result = await this.exitCode(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+    const commit = result.output.trim();
+    if (result.code !== 0 || !/^[0-9a-f]{40,64}$/.test(commit)) throw new EndpointError('NOT_FOUND', `${ref} is not a commit in ${this.repoDir}.`);
+    return commit;
   }
 
   /** True when `ancestor` is `descendant` or one of its ancestors (a fast-forward). */
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    try {
-      await this.git().raw(['merge-base', '--is-ancestor', ancestor, descendant]);
-      return true;
-    } catch {
-      return false;
-    }
+    return (await this.exitCode(['merge-base', '--is-ancestor', ancestor, descendant])).code === 0;
   }
 
   /** `git log --oneline from..to`, newest first. */
@@ -131,13 +140,10 @@ export class ReleaseRepository {
 
   /** Verifies a commit's SSH signature against an allowed-signers file; the reason on failure. */
   async verifySignature(commit: string, allowedSignersFile: string): Promise<{ ok: boolean; reason: string }> {
-    try {
-      await this.git().raw(['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${allowedSignersFile}`, 'verify-commit', commit]);
-      return { ok: true, reason: 'signature verified' };
-    } catch (error) {
-      const reason = describeError(error).trim().split('\n').filter((line) => line.trim() !== '').slice(-1)[0] ?? 'no valid signature';
-      return { ok: false, reason };
-    }
+    const result = await this.exitCode(['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${allowedSignersFile}`, 'verify-commit', commit]);
+    if (result.code === 0) return { ok: true, reason: 'signature verified' };
+    const lines = result.output.split('\n').filter((line) => line.trim() !== '');
+    return { ok: false, reason: lines.slice(-1)[0] ?? 'the commit is not signed' };
   }
 
   /** Checks out `commit` into a new folder as a detached worktree. */

@@ -6,7 +6,8 @@ import { existsSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readJsonFile } from '../../core/files';
 import { acquireLock, updateLockFile } from '../../core/lock';
-import { statusFilePath, type UpdateStatusFile } from '../../core/status-files';
+import { statusFilePath } from '../../core/status-files';
+import type { UpdaterStatus } from '../../updater/status-store';
 import { runUpdate } from '../../updater/update-run';
 import { UpdaterTestbed } from './testbed';
 
@@ -24,8 +25,8 @@ beforeEach(async () => {
 
 afterEach(() => bed.destroy());
 
-function status(): UpdateStatusFile {
-  return readJsonFile<UpdateStatusFile>(statusFilePath(bed.stateDir, 'update')) as UpdateStatusFile;
+function status(): UpdaterStatus {
+  return readJsonFile<UpdaterStatus>(statusFilePath(bed.stateDir, 'update')) as UpdaterStatus;
 }
 
 describe('endpoint update run', () => {
