@@ -153,8 +153,10 @@ export class WatchdogRig {
     let code: number | null = null;
     if (this.watchdog && this.watchdog.exitCode === null && this.watchdog.signalCode === null) {
       this.watchdog.kill('SIGTERM');
-      const timeout = sleep(8000).then(() => 'timeout' as const);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 8000)));
       const result = await Promise.race([this.exited, timeout]);
+      clearTimeout(timer);
       if (result === 'timeout') this.watchdog.kill('SIGKILL');
       else code = result ?? null;
     }
