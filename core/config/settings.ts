@@ -60,6 +60,7 @@ const exporter = {
   exportBatchSize: { env: 'ENDPOINT_EXPORT_BATCH_SIZE', kind: 'int', default: '500', min: 1, max: 10000, doc: 'Patients read per batch (one query per table per batch).' },
   exportConcurrency: { env: 'ENDPOINT_EXPORT_CONCURRENCY', kind: 'int', default: '4', min: 1, max: 64, doc: 'Documents in flight to the gateway at once.' },
   exportRetries: { env: 'ENDPOINT_EXPORT_RETRIES', kind: 'int', default: '8', min: 0, max: 100, doc: 'Retries of one document on connection errors, 5xx and 503.' },
+  exportRetryBaseMs: { env: 'ENDPOINT_EXPORT_RETRY_BASE_MS', kind: 'int', default: '500', min: 1, max: 60000, doc: 'First backoff step of a retry (doubled each retry, with jitter; Retry-After wins when longer).' },
   exportSchedule: { env: 'ENDPOINT_EXPORT_SCHEDULE', kind: 'string', default: '30 2 * * *', doc: 'Cron expression for `endpoint export schedule`.' },
   backupMarker: { env: 'ENDPOINT_BACKUP_MARKER', kind: 'path', default: undefined, doc: "File the OSP's backup script touches when a backup is complete." },
   backupWaitMs: { env: 'ENDPOINT_BACKUP_WAIT_MS', kind: 'int', default: '7200000', min: 0, doc: 'How long a scheduled export waits for a fresh backup marker.' },

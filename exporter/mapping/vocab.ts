@@ -1,0 +1,122 @@
+/**
+ * OSCAR value → E2E vocabulary, as tables. Measurement types → LOINC + unit (the coded rows of
+ * OSCAR's own e2emeasurementcode table), drug forms (e2eformcode), routes, statuses, allergy
+ * types, prevention types. Lookups are case-insensitive.
+ */
+import { CODE_SYSTEM_OID, CODE_SYSTEM_NAME } from '../../e2e/vocab/code-systems';
+import type { Allergy, Coded, Gender, Problem } from '../../e2e/index';
+
+/** How a measurement type is exported. */
+export interface MeasurementCode {
+  loinc: string;
+  unit: string;
+  display: string;
+  /** `bloodPressure`: "120/80" split into systolic/diastolic; `text`: the value as written. */
+  kind: 'quantity' | 'bloodPressure' | 'text';
+}
+
+/** measurementType.type → LOINC (the coded rows of e2emeasurementcode.csv; TBD rows are not exported). */
+export const MEASUREMENT_CODES: Readonly<Record<string, MeasurementCode>> = {
+  BP: { loinc: '55284-4', unit: 'mm[Hg]', display: 'Blood pressure', kind: 'bloodPressure' },
+  BMI: { loinc: '39156-5', unit: 'kg/m2', display: 'Body mass index', kind: 'quantity' },
+  HR: { loinc: '8867-4', unit: 'beats/min', display: 'Heart rate', kind: 'quantity' },
+  PULS: { loinc: '8867-4', unit: 'beats/min', display: 'Heart rate', kind: 'quantity' },
+  PULSE: { loinc: '8867-4', unit: 'beats/min', display: 'Heart rate', kind: 'quantity' },
+  HT: { loinc: '8302-2', unit: 'cm', display: 'Body height', kind: 'quantity' },
+  WT: { loinc: '3141-9', unit: 'kg', display: 'Body weight', kind: 'quantity' },
+  TEMP: { loinc: '8310-5', unit: 'Cel', display: 'Body temperature', kind: 'quantity' },
+  WAIS: { loinc: '56115-9', unit: 'cm', display: 'Waist circumference', kind: 'quantity' },
+  FEET: { loinc: '11428-0', unit: '', display: 'Foot exam', kind: 'text' },
+};
+
+/** drugs.drug_form → HL7 orderable drug form (e2eformcode.csv); a form not listed falls back to its text before " (". */
+export const DRUG_FORMS: Readonly<Record<string, string>> = {
+  AEROSOL: 'AER', 'AEROSOL, FOAM': 'FOAM', 'AEROSOL, METERED DOSE': 'AER', 'BAR (CHEWABLE)': 'BAR',
+  CAPSULE: 'CAP', 'CAPSULE (ENTERIC-COATED)': 'ENTCAP', 'CAPSULE (EXTENDED RELEASE)': 'ERCAP', 'CAPSULE (DELAYED RELEASE)': 'ERCAP',
+  'CAPSULE (SUSTAINED-RELEASE)': 'ERCAP', 'CAPSULE (CONTROLLED-DELIVERY)': 'ERCAP', CREAM: 'CRM', DISC: 'DISK', DOUCHE: 'DOUCHE',
+  DROPS: 'DROP', ELIXIR: 'ELIXIR', ENEMA: 'ENEMA', 'FILM, SOLUBLE': 'PATCH', GAS: 'GASINHL', GEL: 'GEL', GRANULES: 'GRAN',
+  GUM: 'GUM', LOTION: 'LTN', LOZENGE: 'ORTROCHE', 'METERED-DOSE AEROSOL': 'MDINHL', 'METERED-DOSE PUMP': 'MDINHL',
+  'MOUTHWASH/GARGLE': 'RINSE', OINTMENT: 'OINT', PAD: 'PAD', PASTE: 'PASTE', PATCH: 'PATCH', PELLET: 'PELLET', PILL: 'PILL',
+  POWDER: 'POWD', 'POWDER FOR SOLUTION': 'POWD', 'POWDER FOR SUSPENSION': 'POWD', 'RING (SLOW-RELEASE)': 'VAGSUPP',
+  SHAMPOO: 'SHMP', 'SOAP BAR': 'BARSOAP', SOLUTION: 'SOL', SPRAY: 'SPRYADAPT', 'SPRAY, METERED DOSE': 'SPRYADAPT',
+  SUPPOSITORY: 'SUPP', SUSPENSION: 'SUSP', 'SUSPENSION (EXTENDED-RELEASE)': 'ERSUSP', SWAB: 'SWAB', SYRUP: 'SYRUP',
+  TABLET: 'TAB', 'TABLET (ENTERIC-COATED)': 'ECTAB', 'TABLET (EXTENDED-RELEASE)': 'ERTAB', 'TABLET (ORALLY DISINTEGRATING)': 'SLTAB',
+  TINCTURE: 'TINC', TOOTHPASTE: 'TPASTE', 'VAGINAL TABLET': 'VAGTAB', WAFER: 'WAFER', WIPE: 'SWAB',
+};
+
+/** drugs.route (OSCAR's short forms) → HL7 RouteOfAdministration code and display name. */
+export const ROUTES: Readonly<Record<string, readonly [code: string, display: string]>> = {
+  PO: ['PO', 'Swallow, oral'], ORAL: ['PO', 'Swallow, oral'], SL: ['SL', 'Sublingual'], BUCC: ['BUC', 'Buccal'],
+  IM: ['IM', 'Injection, intramuscular'], IV: ['IV', 'Injection, intravenous'], SC: ['SQ', 'Injection, subcutaneous'],
+  SUBCUT: ['SQ', 'Injection, subcutaneous'], SQ: ['SQ', 'Injection, subcutaneous'], ID: ['IDINJ', 'Injection, intradermal'],
+  INH: ['IPINHL', 'Inhalation, oral'], INHL: ['IPINHL', 'Inhalation, oral'], NASAL: ['NASINHL', 'Inhalation, nasal'],
+  TOP: ['TOPICAL', 'Topical'], TOPICAL: ['TOPICAL', 'Topical'], TD: ['TRNSDERMD', 'Diffusion, transdermal'],
+  PR: ['RECINSTL', 'Instillation, rectal'], RECTAL: ['RECINSTL', 'Instillation, rectal'], VAG: ['VAGINSI', 'Insertion, vaginal'],
+  OPH: ['OPTHALTA', 'Ophthalmic'], EYE: ['OPTHALTA', 'Ophthalmic'], OTIC: ['OT', 'Otic'], EAR: ['OT', 'Otic'],
+};
+
+/** demographic.sex → administrative gender. */
+export const GENDERS: Readonly<Record<string, Gender>> = { M: 'M', F: 'F', T: 'UN', O: 'UN', U: 'UN' };
+
+/** demographic.official_lang → language code. */
+export const LANGUAGES: Readonly<Record<string, string>> = { ENGLISH: 'en', FRENCH: 'fr', EN: 'en', FR: 'fr' };
+
+/** dxresearch.status → problem status; `deleted` rows are not exported. */
+export const DX_STATUS: Readonly<Record<string, NonNullable<Problem['status']> | 'deleted'>> = {
+  A: 'active', C: 'resolved', I: 'inactive', D: 'deleted',
+};
+
+/** dxresearch.coding_system → code system key. */
+export const DX_CODING_SYSTEMS: Readonly<Record<string, 'icd9' | 'icd10' | 'snomed'>> = {
+  ICD9: 'icd9', 'ICD-9': 'icd9', ICD10: 'icd10', 'ICD-10': 'icd10', SNOMED: 'snomed', SNOMEDCT: 'snomed', 'SNOMED CT': 'snomed',
+};
+
+/** allergies.TYPECODE → agent type (OSCAR: 8 ATC class, 10 AHFS class, 11 generic, 12 compound, 13 brand, 14 ingredient). */
+export const ALLERGY_TYPES: Readonly<Record<string, NonNullable<Allergy['type']>>> = {
+  '8': 'drug', '10': 'drug', '11': 'drug', '12': 'drug', '13': 'drug', '14': 'drug', '0': 'other',
+};
+
+/** allergies.severity_of_reaction → severity. */
+export const ALLERGY_SEVERITIES: Readonly<Record<string, NonNullable<Allergy['severity']>>> = {
+  '1': 'mild', '2': 'moderate', '3': 'severe', '4': 'unknown', '0': 'unknown',
+};
+
+/** An immunization prevention type: vaccine ATC code and display. */
+export interface VaccineCode {
+  atc: string;
+  display: string;
+}
+
+/** preventions.prevention_type → vaccine (ATC); `screening` types are preventions that are not immunizations. */
+export const PREVENTION_TYPES: Readonly<Record<string, VaccineCode | 'screening'>> = {
+  FLU: { atc: 'J07BB', display: 'Influenza vaccine' },
+  PNEUMOVAX: { atc: 'J07AL', display: 'Pneumococcal vaccine' }, 'PNEU-C': { atc: 'J07AL', display: 'Pneumococcal vaccine' },
+  PNEUMOCOCCAL: { atc: 'J07AL', display: 'Pneumococcal vaccine' }, PNEU: { atc: 'J07AL', display: 'Pneumococcal vaccine' },
+  HEPA: { atc: 'J07BC02', display: 'Hepatitis A vaccine' }, HEPB: { atc: 'J07BC01', display: 'Hepatitis B vaccine' },
+  HEPAB: { atc: 'J07BC20', display: 'Hepatitis A and B vaccine' }, TD: { atc: 'J07AM51', display: 'Tetanus-diphtheria vaccine' },
+  TDAP: { atc: 'J07AJ52', display: 'Tetanus-diphtheria-pertussis vaccine' }, DTAP: { atc: 'J07AJ52', display: 'Tetanus-diphtheria-pertussis vaccine' },
+  'DTAP-IPV': { atc: 'J07CA02', display: 'DTaP-IPV vaccine' }, 'DTAP-IPV-HIB': { atc: 'J07CA06', display: 'DTaP-IPV-Hib vaccine' },
+  MMR: { atc: 'J07BD52', display: 'Measles-mumps-rubella vaccine' }, MMRV: { atc: 'J07BD54', display: 'MMR-varicella vaccine' },
+  VZ: { atc: 'J07BK01', display: 'Varicella vaccine' }, VARICELLA: { atc: 'J07BK01', display: 'Varicella vaccine' },
+  HPV: { atc: 'J07BM', display: 'Papillomavirus vaccine' }, 'HPV VACCINE': { atc: 'J07BM', display: 'Papillomavirus vaccine' },
+  'MEN-C': { atc: 'J07AH', display: 'Meningococcal vaccine' }, MENC: { atc: 'J07AH', display: 'Meningococcal vaccine' },
+  'MEN-ACWY': { atc: 'J07AH08', display: 'Meningococcal ACWY vaccine' }, HIB: { atc: 'J07AG01', display: 'Haemophilus influenzae b vaccine' },
+  IPV: { atc: 'J07BF03', display: 'Poliomyelitis vaccine' }, ROT: { atc: 'J07BH', display: 'Rotavirus vaccine' },
+  ZOSTER: { atc: 'J07BK02', display: 'Zoster vaccine' }, HZV: { atc: 'J07BK02', display: 'Zoster vaccine' },
+  'COVID-19': { atc: 'J07BX03', display: 'COVID-19 vaccine' }, COVID19: { atc: 'J07BX03', display: 'COVID-19 vaccine' },
+  BCG: { atc: 'J07AN01', display: 'BCG vaccine' }, RABIES: { atc: 'J07BG01', display: 'Rabies vaccine' },
+  PAP: 'screening', MAM: 'screening', MAMMOGRAM: 'screening', FOBT: 'screening', COLONOSCOPY: 'screening', BMD: 'screening',
+  PSA: 'screening', SMOKING: 'screening', FIT: 'screening', HPVSCREEN: 'screening', OTHER: 'screening',
+};
+
+/** A Coded value in one of the known code systems. */
+export function coded(system: keyof typeof CODE_SYSTEM_OID, code: string, displayName?: string): Coded {
+  return { code, codeSystem: CODE_SYSTEM_OID[system], codeSystemName: CODE_SYSTEM_NAME[system], ...(displayName ? { displayName } : {}) };
+}
+
+/** Looks a value up in a table case-insensitively (keys are upper-case). */
+export function lookup<V>(table: Readonly<Record<string, V>>, value: string | undefined): V | undefined {
+  if (value === undefined) return undefined;
+  const key = value.trim().toUpperCase();
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}

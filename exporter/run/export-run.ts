@@ -1,0 +1,244 @@
+/**
+ * ExportRun: one export from the backup OSCAR database to the gateway (or a folder). Takes the
+ * update lock, resumes an interrupted run, lists the patients, reads them batch by batch, builds
+ * and writes each document, delivers them with bounded concurrency, journals what was settled,
+ * and leaves the state, the status file and a summary. One bad patient never stops the run.
+ */
+import { acquireLock, updateLockFile } from '../../core/lock';
+import type { Logger } from '../../core/logger';
+import type { ExportOutcomeCounts, ExportRunSummary } from '../../core/status-files';
+import { writeE2E, type PatientRecord } from '../../e2e/index';
+import { buildPatientRecord } from '../mapping/patient-record';
+import { batchesOf, listPatients, listPatientsLeftActive, readReferenceData, type PatientBatch, type ReferenceData } from '../source/extract';
+import { OscarSource } from '../source/oscar-source';
+import type { DocumentTransport } from '../send/transport';
+import { SILENT_PROGRESS, type ProgressReporter } from './progress';
+import { ExportState, type ExportMode, type ExportStateFile, type InProgressRun, type PatientOutcome } from './state';
+import { writeExportStatus } from './status';
+
+/** Everything one run needs. */
+export interface ExportRunOptions {
+  oscarUrl: string;
+  allowWritableAccount: boolean;
+  stateDir: string;
+  /** `full`, or `differential` (= `--since last`; a full run when there is no previous success). */
+  mode: ExportMode;
+  transport: DocumentTransport;
+  /** Output folder of the file transport (part of the resume check). */
+  outDir?: string;
+  batchSize: number;
+  concurrency: number;
+  includeNoteText: boolean;
+  consentProviders: readonly string[];
+  logger: Logger;
+  progress?: ProgressReporter;
+  /** The document writer (default e2e's writeE2E). */
+  writeDocument?: (record: PatientRecord, options: { includeNoteText: boolean }) => string;
+}
+
+/** What a run came to. */
+export interface ExportRunResult {
+  summary: ExportRunSummary;
+  /** 0 only when every patient was accepted or unchanged (or written). */
+  exitCode: number;
+  /** SQL statements the run issued. */
+  queryCount: number;
+  batches: number;
+  /** Patients settled in an earlier attempt of this run and not sent again. */
+  resumedPatients: number;
+  /** Differential runs: patients whose status left AC since the watermark (swept by the next full run). */
+  leftActive: number[];
+  schemaVariant: string;
+  /** The gateway's answer to the run-complete call (full HTTP runs). */
+  completion?: { swept?: boolean; removed?: number; reason?: string };
+  seconds: number;
+}
+
+function emptyOutcomes(): ExportOutcomeCounts {
+  return { created: 0, updated: 0, unchanged: 0, rejected: 0, failed: 0 };
+}
+
+function countOutcome(outcomes: ExportOutcomeCounts, outcome: PatientOutcome): void {
+  if (outcome === 'written') outcomes.created++;
+  else outcomes[outcome]++;
+}
+
+/** Runs one export under the update lock. */
+export async function runExport(options: ExportRunOptions): Promise<ExportRunResult> {
+  const lock = acquireLock(updateLockFile(options.stateDir), 'exporter');
+  try {
+    return await runLocked(options);
+  } finally {
+    lock.release();
+  }
+}
+
+function chooseRun(state: ExportStateFile, options: ExportRunOptions, logger: Logger): { mode: ExportMode; resume?: InProgressRun } {
+  const previous = state.inProgress;
+  const wanted: ExportMode = options.mode === 'differential' && state.lastSuccess === undefined ? 'full' : options.mode;
+  if (wanted !== options.mode) logger.warn('no earlier successful run to continue from; running a full export');
+  if (previous !== undefined) {
+    if (previous.mode === wanted && previous.transport === options.transport.kind && previous.outDir === options.outDir) {
+      return { mode: wanted, resume: previous };
+    }
+    logger.warn({ runId: previous.runId, mode: previous.mode, transport: previous.transport }, 'abandoning an interrupted run of another kind');
+  }
+  return { mode: wanted };
+}
+
+async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
+  const started = Date.now();
+  const { logger, transport } = options;
+  const progress = options.progress ?? SILENT_PROGRESS;
+  const write = options.writeDocument ?? ((record, writeOptions) => writeE2E(record, writeOptions));
+  const stateStore = new ExportState(options.stateDir);
+  const state = stateStore.read();
+  const { mode, resume } = chooseRun(state, options, logger);
+  const source = await OscarSource.open({ oscarUrl: options.oscarUrl, allowWritableAccount: options.allowWritableAccount });
+  let summary: ExportRunSummary | undefined;
+  try {
+    if (source.writePrivileges.length > 0) logger.warn({ privileges: source.writePrivileges.length }, 'the OSCAR account can write; allowed by --allow-writable-account');
+    logger.info({ schema: source.schema.variant, votes: source.schema.votes }, 'OSCAR schema detected');
+    const since = resume?.since ?? (mode === 'differential' ? state.lastSuccess?.watermark : undefined);
+    const run: InProgressRun = resume
+      ? { ...resume, attempts: resume.attempts + 1 }
+      : { runId: await transport.startRun(mode), mode, transport: transport.kind, outDir: options.outDir, startedAt: new Date().toISOString(), watermark: source.snapshotTime, since, attempts: 1 };
+    stateStore.update((next) => {
+      next.inProgress = run;
+      next.lastRunStartedAt = new Date(started).toISOString();
+    });
+    stateStore.openJournal(run.runId);
+    const settled = stateStore.readJournal(run.runId);
+    logger.info({ runId: run.runId, mode, attempt: run.attempts, resumedPatients: settled.size }, resume ? 'export run resumed' : 'export run started');
+
+    const selection = { consentProviders: options.consentProviders, since };
+    const patients = await listPatients(source, selection);
+    const leftActive = since === undefined ? [] : await listPatientsLeftActive(source, { ...selection, since });
+    const reference = await readReferenceData(source);
+    const toSend = patients.filter((demographicNo) => !settled.has(demographicNo));
+    const outcomes = emptyOutcomes();
+    for (const demographicNo of patients) {
+      const outcome = settled.get(demographicNo);
+      if (outcome !== undefined) countOutcome(outcomes, outcome);
+    }
+    summary = {
+      runId: run.runId, mode, transport: transport.kind, status: 'running', startedAt: run.startedAt, patientsTotal: patients.length, outcomes, warnings: {},
+    };
+    writeExportStatus(options.stateDir, summary);
+
+    progress.start(patients.length, patients.length - toSend.length);
+    let done = patients.length - toSend.length;
+    let transportFailures = 0;
+    let batches = 0;
+    const batchCount = Math.ceil(toSend.length / options.batchSize);
+    for await (const batch of batchesOf(source, toSend, options.batchSize, options.includeNoteText)) {
+      batches++;
+      await deliverBatch(batch, {
+        run, reference, options, write, summary, snapshotTime: source.snapshotTime,
+        onSettled: (demographicNo, outcome) => {
+          stateStore.journal(demographicNo, outcome);
+          countOutcome(outcomes, outcome);
+        },
+        onFailed: () => {
+          transportFailures++;
+          outcomes.failed++;
+        },
+        onDone: () => progress.update(++done),
+      });
+      progress.batchDone(batch.index, batchCount, done);
+    }
+    progress.finish();
+
+    const allSettled = transportFailures === 0;
+    let completion: ExportRunResult['completion'];
+    if (allSettled && mode === 'full' && transport.kind === 'http') {
+      // patientsSent = every patient of the run: the gateway sweeps only if it received them all.
+      const answer = await transport.completeRun(run.runId, patients.length);
+      completion = answer === undefined ? undefined : { swept: answer.swept, removed: answer.removed, reason: answer.reason };
+      if (answer?.removed !== undefined) summary.removedByGateway = answer.removed;
+    }
+    summary.status = allSettled ? 'complete' : 'failed';
+    summary.finishedAt = new Date().toISOString();
+    if (!allSettled) summary.error = `${transportFailures} patients could not be delivered; the next run resumes with them`;
+    finishState(stateStore, run, mode, allSettled, leftActive, summary.finishedAt);
+    writeExportStatus(options.stateDir, summary);
+    const accepted = outcomes.created + outcomes.updated + outcomes.unchanged;
+    const result: ExportRunResult = {
+      summary, exitCode: accepted === patients.length ? 0 : 1, queryCount: source.queryCount, batches, resumedPatients: settled.size,
+      leftActive, schemaVariant: source.schema.variant, completion, seconds: (Date.now() - started) / 1000,
+    };
+    logger.info({ runId: run.runId, status: summary.status, outcomes, warnings: summary.warnings, queries: source.queryCount, leftActive: leftActive.length }, 'export run finished');
+    return result;
+  } catch (error) {
+    if (summary !== undefined) {
+      summary.status = 'failed';
+      summary.finishedAt = new Date().toISOString();
+      summary.error = error instanceof Error ? error.message : String(error);
+      writeExportStatus(options.stateDir, summary);
+    }
+    throw error;
+  } finally {
+    await source.close();
+  }
+}
+
+function finishState(stateStore: ExportState, run: InProgressRun, mode: ExportMode, allSettled: boolean, leftActive: number[], finishedAt: string): void {
+  stateStore.update((next) => {
+    next.leftActivePending = mode === 'full' && allSettled ? [] : [...new Set([...next.leftActivePending, ...leftActive])].sort((a, b) => a - b);
+    if (!allSettled) return;
+    next.lastSuccess = { runId: run.runId, mode, watermark: run.watermark, finishedAt };
+    if (mode === 'full') next.lastFullSuccess = { runId: run.runId, watermark: run.watermark, finishedAt };
+    next.inProgress = undefined;
+  });
+  if (allSettled) stateStore.closeJournal();
+}
+
+interface BatchContext {
+  run: InProgressRun;
+  reference: ReferenceData;
+  options: ExportRunOptions;
+  write: NonNullable<ExportRunOptions['writeDocument']>;
+  summary: ExportRunSummary;
+  snapshotTime: string;
+  onSettled(demographicNo: number, outcome: PatientOutcome): void;
+  onFailed(demographicNo: number): void;
+  onDone(): void;
+}
+
+/** Builds, writes and delivers one batch, `concurrency` documents at a time. */
+async function deliverBatch(batch: PatientBatch, context: BatchContext): Promise<void> {
+  const { options, summary } = context;
+  const queue = [...batch.demographicNos];
+  const worker = async (): Promise<void> => {
+    for (let demographicNo = queue.shift(); demographicNo !== undefined; demographicNo = queue.shift()) {
+      await deliverPatient(batch, demographicNo, context, summary);
+      context.onDone();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, queue.length) }, worker));
+}
+
+async function deliverPatient(batch: PatientBatch, demographicNo: number, context: BatchContext, summary: ExportRunSummary): Promise<void> {
+  const { logger, transport, includeNoteText } = context.options;
+  const built = buildPatientRecord(batch, demographicNo, context.reference, { includeNoteText, snapshotTime: context.snapshotTime });
+  for (const warning of built.warnings) summary.warnings[warning.code] = (summary.warnings[warning.code] ?? 0) + 1;
+  if (built.warnings.length > 0) logger.debug({ demographicNo, warnings: built.warnings.map((warning) => warning.code) }, 'patient built with warnings');
+  let xml: string;
+  try {
+    if (!built.ok) throw new Error(built.reason);
+    xml = context.write(built.record, { includeNoteText });
+  } catch (error) {
+    const reason = built.ok ? `WRITE_FAILED: ${error instanceof Error ? error.name : 'error'}` : built.reason;
+    logger.error({ demographicNo, reason }, 'patient could not be built');
+    context.onFailed(demographicNo);
+    return;
+  }
+  const result = await transport.deliver(demographicNo, xml, context.run.runId);
+  if (result.kind === 'failed') {
+    logger.error({ demographicNo, reason: result.reason }, 'patient could not be delivered');
+    context.onFailed(demographicNo);
+    return;
+  }
+  if (result.outcome === 'rejected') logger.warn({ demographicNo, error: result.error, reason: result.message }, 'patient rejected by the gateway');
+  context.onSettled(demographicNo, result.outcome);
+}

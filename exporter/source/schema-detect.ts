@@ -1,0 +1,68 @@
+/**
+ * Schema variant detection from information_schema: the column types that drifted between
+ * OSCAR 12.1 and later releases (../shared/oscar/README.md), and the optional columns the
+ * extraction selects only when they exist.
+ */
+import { EndpointError } from '../../core/errors';
+import type { SqlRow } from './oscar-source';
+
+/** OSCAR schema generation. */
+export type OscarSchemaVariant = '12.1' | 'latest';
+
+/** A drifted column: its type in 12.1 and later. */
+interface DriftRow {
+  table: string;
+  column: string;
+  /** Predicate on (DATA_TYPE, CHARACTER_MAXIMUM_LENGTH) that holds in 12.1. */
+  is121: (dataType: string, maxLength: number | null) => boolean;
+}
+
+/** The drift facts (12.1 vs Open-O 2025). */
+const DRIFT: readonly DriftRow[] = [
+  { table: 'allergies', column: 'archived', is121: (type) => type === 'char' },
+  { table: 'casemgmt_issue', column: 'demographic_no', is121: (type) => type === 'varchar' },
+  { table: 'preventions', column: 'prevention_date', is121: (type) => type === 'date' },
+  { table: 'measurementType', column: 'type', is121: (_type, length) => length !== null && length <= 4 },
+];
+
+/** Tables the export reads and cannot do without. */
+export const REQUIRED_TABLES = ['demographic', 'provider', 'drugs', 'allergies', 'dxresearch', 'measurements', 'preventions', 'preventionsExt', 'casemgmt_note'] as const;
+
+/** What the exporter knows about the database's tables. */
+export interface OscarSchemaFacts {
+  variant: OscarSchemaVariant;
+  /** Drift columns that voted for 12.1 / latest (for the log). */
+  votes: { release121: number; latest: number };
+  /** Column names per table (lower-case table name → set of column names). */
+  columns: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** True when `table` has `column`. */
+export function hasColumn(facts: OscarSchemaFacts, table: string, column: string): boolean {
+  return facts.columns.get(table.toLowerCase())?.has(column) ?? false;
+}
+
+/** Decides the variant from information_schema.COLUMNS rows; throws when required tables are missing. */
+export function detectSchema(rows: readonly SqlRow[]): OscarSchemaFacts {
+  const columns = new Map<string, Set<string>>();
+  const types = new Map<string, { dataType: string; maxLength: number | null }>();
+  for (const row of rows) {
+    const table = String(row.tableName).toLowerCase();
+    const column = String(row.columnName);
+    if (!columns.has(table)) columns.set(table, new Set());
+    columns.get(table)?.add(column);
+    types.set(`${table}.${column}`, { dataType: String(row.dataType).toLowerCase(), maxLength: row.maxLength === null ? null : Number(row.maxLength) });
+  }
+  const missing = REQUIRED_TABLES.filter((table) => !columns.has(table.toLowerCase()));
+  if (missing.length > 0) {
+    throw new EndpointError('SERVICE_UNAVAILABLE', `The OSCAR database lacks the tables ${missing.join(', ')}; is ENDPOINT_OSCAR_URL the right database?`);
+  }
+  const votes = { release121: 0, latest: 0 };
+  for (const drift of DRIFT) {
+    const type = types.get(`${drift.table.toLowerCase()}.${drift.column}`);
+    if (type === undefined) continue;
+    if (drift.is121(type.dataType, type.maxLength)) votes.release121++;
+    else votes.latest++;
+  }
+  return { variant: votes.latest > votes.release121 ? 'latest' : '12.1', votes, columns };
+}
