@@ -186,8 +186,10 @@ export class QueryJobs {
       clearTimeout(timer);
     }
     const finishedAt = new Date();
-    await this.jobs.updateOne({ _id: id }, { $set: { ...update, finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime() } });
-    await this.audit(id);
+    const final = { ...update, finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime() };
+    // Audited before the result becomes visible to the hub.
+    await writeAudit(this.db, this.logger, { ...claimed, ...final });
+    await this.jobs.updateOne({ _id: id }, { $set: final });
   }
 
   private failure(error: unknown, signal: AbortSignal): Partial<QueryJob> {
