@@ -92,7 +92,8 @@ export class WatchdogRig {
       ENDPOINT_GATEWAY_URL: this.url,
       ENDPOINT_GATEWAY_PORT: String(this.port),
       ENDPOINT_GATEWAY_HOST: '127.0.0.1',
-      ENDPOINT_WATCHDOG_GATEWAY_COMMAND: `node ${FAKE_GATEWAY}`,
+      // ENDPOINT_TEST_WATCHDOG_GATEWAY_COMMAND points the crash and hang tests at another gateway (the real one).
+      ENDPOINT_WATCHDOG_GATEWAY_COMMAND: process.env.ENDPOINT_TEST_WATCHDOG_GATEWAY_COMMAND ?? `node ${FAKE_GATEWAY}`,
       FAKE_GATEWAY_DIR: this.controlDir,
       ...FAST_SETTINGS,
       ...extra,
