@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Db } from 'mongodb';
 import { releaseHeldQuery } from '../../gateway/hub/jobs';
+import type { StoredPatient } from '../../gateway/store/patient-document';
 import { openTestMongo } from '../support/services';
 import { makeHubTestCerts, type HubTestCerts } from './certs';
 import { startTestHub, type TestHub } from './harness';
@@ -54,7 +55,7 @@ function canonical(value: unknown): string {
 beforeAll(async () => {
   mongo = await openTestMongo(__filename);
   certs = makeHubTestCerts();
-  const patients = mongo.db.collection('patients');
+  const patients = mongo.db.collection<{ _id: string }>('patients');
   await patients.insertMany(makePopulation(60, 3));
   const filler = Array.from({ length: SLOW_PATIENTS }, (_, n) => ({ _id: `filler:${n}`, gender: n % 2 ? 'F' : 'M', birthDate: new Date(Date.UTC(1930 + (n % 80), n % 12, 1 + (n % 28))), activeProblemCodes: [], observations: [] }));
   for (let offset = 0; offset < filler.length; offset += 10000) await patients.insertMany(filler.slice(offset, offset + 10000));
@@ -158,7 +159,7 @@ test('held results stay invisible until an admin releases them (admin route and 
 test('jobs survive a restart; one running at the crash becomes failed, queued ones run; expired ones are removed', async () => {
   const db = mongo.client.db(`${mongo.name}_r`);
   try {
-    await db.collection('patients').insertMany(makePopulation(40, 5));
+    await db.collection<StoredPatient>('patients').insertMany(makePopulation(40, 5));
     const first = await hubOn(db);
     const id = await submit(first, SMALL_QUERY);
     expect(await first.settle(id)).toMatchObject({ status: 'complete' });
@@ -166,10 +167,10 @@ test('jobs survive a restart; one running at the crash becomes failed, queued on
 
     const base = { hubSubject: 'research-hub', definition: SMALL_QUERY, definitionHash: 'x', referenceDate: REFERENCE_DAY, releaseMode: 'auto', submittedAt: new Date() };
     const future = new Date(Date.now() + 3600_000);
-    await db.collection('queries').insertMany([
-      { _id: '11111111-1111-1111-1111-111111111111' as never, ...base, status: 'running', startedAt: new Date(), expiresAt: future },
-      { _id: '22222222-2222-2222-2222-222222222222' as never, ...base, status: 'queued', expiresAt: future },
-      { _id: '33333333-3333-3333-3333-333333333333' as never, ...base, status: 'complete', expiresAt: new Date(Date.now() - 1000) },
+    await db.collection<{ _id: string; [field: string]: unknown }>('queries').insertMany([
+      { _id: '11111111-1111-1111-1111-111111111111', ...base, status: 'running', startedAt: new Date(), expiresAt: future },
+      { _id: '22222222-2222-2222-2222-222222222222', ...base, status: 'queued', expiresAt: future },
+      { _id: '33333333-3333-3333-3333-333333333333', ...base, status: 'complete', expiresAt: new Date(Date.now() - 1000) },
     ]);
     const second = await hubOn(db);
     expect((await second.request('GET', `/queries/${id}`)).body).toMatchObject({ id, status: 'complete' });
