@@ -3,6 +3,7 @@
  * schema variants), the running id counters, and date helpers relative to the clinic's
  * reference date (so the same seed gives the same data whatever day it runs).
  */
+import type { Random } from './prng';
 import { InsertBuffer, type SqlValue } from './sql-text';
 
 /** The columns the generator fills, per table (the others keep their defaults). */
@@ -97,6 +98,18 @@ export class ClinicCalendar {
   dateTime(ms: number): string {
     const iso = new Date(ms).toISOString();
     return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+  }
+
+  /**
+   * A clinic visit: a day drawn uniformly from the later of `fromMs` and `maxDaysAgo` days ago up
+   * to the reference day, at an office hour (08:00–17:00).
+   */
+  visit(random: Random, fromMs: number, maxDaysAgo: number): number {
+    const earliestDay = Math.min(
+      Math.ceil((this.referenceMs - Math.max(fromMs, this.daysAgo(maxDaysAgo))) / DAY_MS),
+      maxDaysAgo,
+    );
+    return this.daysAgo(random.int(0, Math.max(0, earliestDay))) + random.int(8 * 60, 17 * 60) * 60_000;
   }
 
   /** A moment `minutes` after `ms`, never after the reference moment (end of reference day). */

@@ -24,6 +24,22 @@ function labValue(patient: Patient, kind: MeasurementKind): string {
   return value.toFixed(kind.decimals);
 }
 
+/** A patient's own body size, so that repeated weights stay close to each other. */
+function bodyOf(patient: Patient): { heightCm: number; weightKg: number; waistCm: number } {
+  const { random, ageYears, sex } = patient;
+  if (ageYears < 18) {
+    const heightCm = Math.min(175, 52 + ageYears * 6.5 + random.normal(0, 4));
+    return {
+      heightCm,
+      weightKg: Math.max(3.5, 3.5 + ageYears * 3 + random.normal(0, 2, 1)),
+      waistCm: 45 + ageYears * 2,
+    };
+  }
+  const heightCm = random.normal(sex === 'F' ? 163 : 176, 7);
+  const bmi = Math.max(17, random.normal(27, 5, 1));
+  return { heightCm, weightKg: bmi * (heightCm / 100) ** 2, waistCm: 60 + bmi * 1.3 };
+}
+
 function bloodPressure(patient: Patient): string {
   const hypertensive = hasCondition(patient, '401');
   const systolic = Math.round(patient.random.normal(hypertensive ? 138 : 122, 14));
@@ -38,6 +54,7 @@ export function writeMeasurements(setup: GeneratorSetup, patient: Patient): void
   const adult = patient.ageYears >= 18;
   const visits = (adult ? random.int(1, 5) : random.int(0, 2)) + (hasCondition(patient, '401') ? random.int(2, 5) : 0);
   let bpPlanted = false;
+  const body = bodyOf(patient);
   const addMeasurement = (type: string, value: string, observedMs: number, comments: string): number => {
     const id = ids.take('measurements');
     const kind = MEASUREMENT_KINDS.get(type);
@@ -57,10 +74,7 @@ export function writeMeasurements(setup: GeneratorSetup, patient: Patient): void
     return id;
   };
   for (let visit = 0; visit < visits; visit++) {
-    const observedMs = calendar.later(
-      Math.max(patient.joinedMs, calendar.daysAgo(random.int(1, 5 * 365))),
-      random.int(8 * 60, 17 * 60),
-    );
+    const observedMs = calendar.visit(random, patient.joinedMs, 5 * 365);
     if (adult || random.chance(0.2)) {
       let value = bloodPressure(patient);
       if (!bpPlanted && patient.dirt.has('malformedBloodPressure')) {
@@ -75,17 +89,15 @@ export function writeMeasurements(setup: GeneratorSetup, patient: Patient): void
         visit === 0 ? dirtyText(setup, patient, '', ['controlCharacters']).trim() : '',
       );
     }
-    if (random.chance(0.7))
-      addMeasurement('WT', labValue(patient, MEASUREMENT_KINDS.get('WT') as MeasurementKind), observedMs, '');
-    if (visit === 0)
-      addMeasurement('HT', labValue(patient, MEASUREMENT_KINDS.get('HT') as MeasurementKind), observedMs, '');
+    if (random.chance(0.7)) addMeasurement('WT', random.normal(body.weightKg, 1.2, 1).toFixed(1), observedMs, '');
+    if (visit === 0) addMeasurement('HT', body.heightCm.toFixed(0), observedMs, '');
     if (adult && random.chance(0.2))
-      addMeasurement('WAIS', labValue(patient, MEASUREMENT_KINDS.get('WAIS') as MeasurementKind), observedMs, '');
+      addMeasurement('WAIS', random.normal(body.waistCm, 1.5, 0).toFixed(0), observedMs, '');
     if (random.chance(0.4))
       addMeasurement('HR', labValue(patient, MEASUREMENT_KINDS.get('HR') as MeasurementKind), observedMs, '');
   }
   if (!bpPlanted && patient.dirt.has('malformedBloodPressure')) {
-    addMeasurement('BP', random.pick(MALFORMED_BLOOD_PRESSURES), calendar.daysAgo(random.int(1, 300)), '');
+    addMeasurement('BP', random.pick(MALFORMED_BLOOD_PRESSURES), calendar.visit(random, patient.joinedMs, 300), '');
     setup.dirt.plant('malformedBloodPressure', demographicNo);
   }
 
@@ -95,10 +107,7 @@ export function writeMeasurements(setup: GeneratorSetup, patient: Patient): void
   const draws = hasCondition(patient, '250') ? random.int(2, 4) : random.int(1, 2);
   for (let draw = 0; draw < draws; draw++) {
     const labNo = ids.take('labNo');
-    const observedMs = calendar.later(
-      Math.max(patient.joinedMs, calendar.daysAgo(random.int(1, 4 * 365))),
-      random.int(7 * 60, 11 * 60),
-    );
+    const observedMs = calendar.visit(random, patient.joinedMs, 4 * 365);
     rows.add('patientLabRouting', [
       ids.take('patientLabRouting'),
       demographicNo,
@@ -140,8 +149,8 @@ export function writePreventions(setup: GeneratorSetup, patient: Patient): void 
         : 1;
     for (let dose = 0; dose < doses; dose++) {
       const givenMs = kind.yearly
-        ? calendar.daysAgo(dose * 365 + random.int(230, 300))
-        : Math.max(patient.birthMs + kind.minAge * 365 * ONE_DAY_MS, calendar.daysAgo(random.int(30, 10 * 365)));
+        ? calendar.daysAgo(dose * 365 + random.int(230, 300)) + random.int(8 * 60, 17 * 60) * 60_000
+        : calendar.visit(random, patient.birthMs + kind.minAge * 365 * ONE_DAY_MS, 10 * 365);
       const refused = random.chance(0.05) ? '1' : random.chance(0.01) ? '2' : '0';
       const id = ids.take('preventions');
       let preventionDate = schema === '12.1' ? calendar.date(givenMs) : calendar.dateTime(givenMs);
@@ -218,7 +227,7 @@ export function writeNotes(setup: GeneratorSetup, patient: Patient): void {
     plans.push({
       issueCode: condition?.icd9 ?? null,
       text,
-      observedMs: Math.max(patient.joinedMs, calendar.daysAgo(random.int(1, 5 * 365))),
+      observedMs: calendar.visit(random, patient.joinedMs, 5 * 365),
       cpp: false,
     });
   }
@@ -230,28 +239,28 @@ export function writeNotes(setup: GeneratorSetup, patient: Patient): void {
         'Lives with spouse, retired teacher.',
         'Works night shifts & drinks 3 coffees/day.',
       ]),
-      observedMs: patient.joinedMs,
+      observedMs: patient.joinedMs + random.int(8 * 60, 17 * 60) * 60_000,
       cpp: true,
     });
   if (random.chance(0.2))
     plans.push({
       issueCode: 'RiskFactors',
       text: random.pick(['Smoker 1 ppd x 20 yrs', 'Ex-smoker, quit 2010', 'Sedentary']),
-      observedMs: patient.joinedMs,
+      observedMs: patient.joinedMs + random.int(8 * 60, 17 * 60) * 60_000,
       cpp: true,
     });
   if (random.chance(0.25))
     plans.push({
       issueCode: 'FamHistory',
       text: random.pick(['Mother: type 2 diabetes', 'Father: MI at 55', 'Sister: breast cancer']),
-      observedMs: patient.joinedMs,
+      observedMs: patient.joinedMs + random.int(8 * 60, 17 * 60) * 60_000,
       cpp: true,
     });
   if (random.chance(0.1))
     plans.push({
       issueCode: 'Reminders',
       text: 'Due for colonoscopy -- remind at next visit',
-      observedMs: calendar.daysAgo(random.int(1, 400)),
+      observedMs: calendar.visit(random, patient.joinedMs, 400),
       cpp: true,
     });
 

@@ -150,7 +150,7 @@ export function writeDemographic(
     setup.dirt.plant('zeroDate', demographicNo);
   }
   const status = active ? 'AC' : random.weighted(INACTIVE_STATUSES, ([, weight]) => weight)[0];
-  const statusMs = active ? joinedMs : calendar.daysAgo(random.int(1, 900));
+  const statusMs = active ? joinedMs : calendar.visit(random, joinedMs, 900);
   if (!active) setup.dirt.plant('inactivePatient', demographicNo);
   const lastUpdateMs = calendar.later(Math.max(statusMs, calendar.daysAgo(random.int(0, 1500))), random.int(480, 1000));
   const french = random.chance(0.1);
@@ -276,9 +276,12 @@ export function writeMedications(setup: GeneratorSetup, patient: Patient): void 
   for (const prescription of prescriptionsFor(patient)) {
     const product = prescription.product;
     const renewals = prescription.longTerm ? random.int(1, 3) : 1;
-    let rxMs = Math.max(patient.joinedMs, calendar.daysAgo(random.int(60, 4 * 365)));
+    const days = product === null ? 30 : prescription.longTerm ? 90 : 7;
+    // A current long-term drug's latest prescription is still running on the reference day.
+    const current = prescription.longTerm && !prescription.archived;
+    const latestRxMs = calendar.visit(random, patient.joinedMs, current ? days - 5 : 4 * 365);
+    let rxMs = latestRxMs - (renewals - 1) * days * ONE_DAY_MS;
     for (let renewal = 0; renewal < renewals; renewal++) {
-      const days = product === null ? 30 : prescription.longTerm ? 90 : 7;
       const endMs = rxMs + days * ONE_DAY_MS;
       const latest = renewal === renewals - 1;
       const archived = prescription.archived && latest;
