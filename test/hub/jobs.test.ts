@@ -13,7 +13,7 @@ import type { StoredPatient } from '../../gateway/store/patient-document';
 import { openTestMongo } from '../support/services';
 import { makeHubTestCerts, type HubTestCerts } from './certs';
 import { startTestHub, type TestHub } from './harness';
-import { makePopulation, REFERENCE_DAY } from './population';
+import { makePopulation, REFERENCE_DAY } from '../../bench/hub-population';
 
 let mongo: Awaited<ReturnType<typeof openTestMongo>>;
 let certs: HubTestCerts;

@@ -8,7 +8,7 @@ import type { StoredPatient } from '../../gateway/store/patient-document';
 import { openTestMongo } from '../support/services';
 import { makeHubTestCerts, type HubTestCerts } from './certs';
 import { startTestHub, type TestHub } from './harness';
-import { makePopulation, REFERENCE_DAY } from './population';
+import { makePopulation, REFERENCE_DAY } from '../../bench/hub-population';
 
 type Patient = StoredPatient;
 type Predicate = (p: Patient) => boolean;

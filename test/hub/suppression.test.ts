@@ -9,7 +9,7 @@ import type { StoredPatient } from '../../gateway/store/patient-document';
 import { openTestMongo } from '../support/services';
 import { makeHubTestCerts, type HubTestCerts } from './certs';
 import { startTestHub, type TestHub } from './harness';
-import { makePopulation, REFERENCE_DAY } from './population';
+import { makePopulation, REFERENCE_DAY } from '../../bench/hub-population';
 
 const S = SUPPRESSED;
 const row = (...counts: number[]): RawCell[] => counts.map((numerator, index) => ({ key: { cell: String(index) }, numerator }));

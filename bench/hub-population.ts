@@ -1,9 +1,9 @@
 /**
- * A seeded synthetic population of `StoredPatient` documents for the hub tests and bench:
+ * A seeded synthetic population of `StoredPatient` documents for the hub tests (test/hub) and bench/hub-queries.ts:
  * varied sex, birth dates (some exactly on age boundaries), providers, problem and medication
  * codes, labs/vitals in and out of the 12-month window, immunizations (some refused).
  */
-import type { StoredPatient } from '../../gateway/store/patient-document';
+import type { StoredPatient } from '../gateway/store/patient-document';
 
 /** The reference day the tests query at. */
 export const REFERENCE_DAY = '2026-06-30';
