@@ -3,6 +3,8 @@
  * drain and undrain on the local listener. Every call has a short time limit; a gateway
  * that does not answer is reported as such, never as healthy.
  */
+import http from 'node:http';
+import https from 'node:https';
 
 /** The part of `GET /status` the updater reads. */
 export interface GatewayStatus {
@@ -24,18 +26,32 @@ export class GatewayClient {
     private readonly timeoutMs = 3000,
   ) {}
 
-  private async request(method: 'GET' | 'POST', route: string): Promise<{ status: number; body: unknown }> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  /** One request on a fresh connection (no keep-alive: a restarted gateway leaves pooled sockets dead). */
+  private request(method: 'GET' | 'POST', route: string): Promise<{ status: number; body: unknown }> {
+    const headers: Record<string, string> = { accept: 'application/json', connection: 'close' };
     if (method === 'POST' && this.adminToken !== undefined) headers.authorization = `Bearer ${this.adminToken}`;
-    const response = await fetch(new URL(route, this.baseUrl), { method, headers, signal: AbortSignal.timeout(this.timeoutMs) });
-    const text = await response.text();
-    let body: unknown;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      body = text;
-    }
-    return { status: response.status, body };
+    const url = new URL(route, this.baseUrl);
+    const client = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = client.request(url, { method, headers, agent: false, timeout: this.timeoutMs }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          let body: unknown;
+          try {
+            body = text === '' ? undefined : JSON.parse(text);
+          } catch {
+            body = text;
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));
+      req.on('error', reject);
+      req.end();
+    });
   }
 
   private async probe<T>(method: 'GET' | 'POST', route: string, read: (status: number, body: unknown) => Probe<T>): Promise<Probe<T>> {
@@ -43,7 +59,7 @@ export class GatewayClient {
       const { status, body } = await this.request(method, route);
       return read(status, body);
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      const cause = (error as NodeJS.ErrnoException).code;
       const name = (error as Error).name;
       return { ok: false, reason: name === 'TimeoutError' ? `${route} did not answer within ${this.timeoutMs} ms` : `${route} unreachable (${cause ?? (error as Error).message})` };
     }

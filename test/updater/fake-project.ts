@@ -5,7 +5,7 @@
  */
 
 /** package.json of the fake project (no dependencies, so `npm ci` works offline). */
-export const PACKAGE_JSON = JSON.stringify({ name: 'fake-gateway', version: '1.0.0', private: true, scripts: { build: 'node build.js' } }, null, 2);
+export const PACKAGE_JSON = JSON.stringify({ name: 'fake-gateway', version: '1.0.0', private: true, scripts: { build: 'node build.js', postinstall: 'touch installed-by-npm' } }, null, 2);
 
 /** Its package-lock.json. */
 export const PACKAGE_LOCK = JSON.stringify(

@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,12 +120,15 @@ export class UpdaterTestbed {
 
   /** The commit the running stand-in gateway reports, or undefined when it does not answer. */
   async servingCommit(): Promise<string | undefined> {
-    try {
-      const response = await fetch(`http://127.0.0.1:${this.port}/status`, { signal: AbortSignal.timeout(2000) });
-      return ((await response.json()) as { commit?: string }).commit;
-    } catch {
-      return undefined;
-    }
+    return new Promise((resolve) => {
+      const req = http.get(`http://127.0.0.1:${this.port}/status`, { agent: false, timeout: 2000 }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve((JSON.parse(text) as { commit?: string }).commit));
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(undefined));
+    });
   }
 
   /** How many times the restart command ran. */
