@@ -57,6 +57,8 @@ export interface TestGateway {
   attempts: Map<string, number>;
   runs: Map<string, { mode: string; completed?: number }>;
   misbehave: Misbehaviour | undefined;
+  /** Milliseconds to wait before accepting each document (to make runs slow enough to interrupt). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -68,11 +70,11 @@ function demographicNoOf(xml: string): string {
 export async function startTestGateway(token = 'test-ingest-token'): Promise<TestGateway> {
   let nextRun = 1;
   const seen = new Map<string, string>();
-  const gateway: TestGateway = { url: '', token, received: [], attempts: new Map(), runs: new Map(), misbehave: undefined, close: async () => undefined };
+  const gateway: TestGateway = { url: '', token, received: [], attempts: new Map(), runs: new Map(), misbehave: undefined, delayMs: 0, close: async () => undefined };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
@@ -99,6 +101,7 @@ export async function startTestGateway(token = 'test-ingest-token'): Promise<Tes
         const trouble = gateway.misbehave?.(demographicNo, attempt);
         if (trouble === 'drop') return req.socket.destroy();
         if (trouble !== undefined) return json(trouble.status, trouble.body ?? { error: 'TEST', message: 'refused by the test' }, trouble.headers);
+        if (gateway.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, gateway.delayMs));
         const runId = (req.headers['x-run-id'] as string | undefined) ?? url.searchParams.get('runId') ?? undefined;
         gateway.received.push({ runId, demographicNo, xml: body });
         const previous = seen.get(demographicNo);
