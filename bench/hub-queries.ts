@@ -1,0 +1,137 @@
+/**
+ * Hub query latency: p50/p95 of each library indicator (numerator and denominator pipelines,
+ * suppression included) over 10,000 and 50,000 synthetic StoredPatient documents, alone and
+ * with 4 queries at once; and what `explain` says about index use for each pipeline. Creates
+ * the same indexes on `patients` as the gateway. Prints JSON.
+ * Run: npx tsc -p tsconfig.build.json && node dist/bench/hub-queries.js [sizes, e.g. 10000,50000] [runs]
+ */
+import { randomBytes } from 'node:crypto';
+import { MongoClient, type Db, type Document, type IndexSpecification } from 'mongodb';
+import { findOrStartMongo } from '../dev/services/mongo';
+import { buildPipeline, compileDefinition, PATIENTS_COLLECTION, runDefinition } from '../gateway/hub/evaluate';
+import { indicatorDefinition, INDICATORS } from '../gateway/hub/indicators';
+import { suppressCells } from '../gateway/hub/suppression';
+import { makePopulation, REFERENCE_DAY } from './hub-population';
+
+/** The indexes the gateway creates on `patients`. */
+const PATIENT_INDEXES: IndexSpecification[] = [
+  { clinicId: 1 },
+  { birthDate: 1 },
+  { gender: 1 },
+  { providerId: 1 },
+  { activeProblemCodes: 1 },
+  { activeMedicationAtc: 1 },
+  { activeMedicationDin: 1 },
+  { activeMedicationCount: 1 },
+  { 'observations.code': 1, 'observations.time': 1 },
+  { 'immunizations.code': 1, 'immunizations.date': 1 },
+];
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
+}
+
+async function timedIndicator(db: Db, name: string): Promise<number> {
+  const indicator = INDICATORS.find((entry) => entry.name === name);
+  if (!indicator) throw new Error(name);
+  const started = performance.now();
+  const cells = await runDefinition(db, indicatorDefinition(indicator, { referenceDate: REFERENCE_DAY }), REFERENCE_DAY, { maxTimeMS: 120000 });
+  suppressCells(cells, 5);
+  return performance.now() - started;
+}
+
+/** Index names mentioned anywhere in an explain document (MongoDB: IXSCAN stages). */
+function indexNames(explain: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(explain)) explain.forEach((item) => indexNames(item, found));
+  else if (explain && typeof explain === 'object') {
+    for (const [key, value] of Object.entries(explain)) {
+      if (key === 'indexName' && typeof value === 'string') found.add(value);
+      else indexNames(value, found);
+    }
+  }
+  return found;
+}
+
+async function explainPipeline(db: Db, pipeline: Document[]): Promise<Record<string, unknown>> {
+  const explain = await db.command({ explain: { aggregate: PATIENTS_COLLECTION, pipeline, cursor: {} }, verbosity: 'queryPlanner' });
+  const ferret = explain.serverInfo?.ferretdbVersion !== undefined;
+  if (ferret) {
+    return { server: `ferretdb ${explain.serverInfo.ferretdbVersion}`, plan: explain.queryPlanner?.Plan, filterPushdown: explain.filterPushdown };
+  }
+  const names = [...indexNames(explain)];
+  return { server: 'mongodb', indexes: names.length > 0 ? names : ['COLLSCAN'] };
+}
+
+async function explainIndicators(db: Db): Promise<Record<string, unknown>> {
+  const report: Record<string, unknown> = {};
+  for (const indicator of INDICATORS) {
+    const { numerator, denominator } = compileDefinition(indicatorDefinition(indicator, {}), REFERENCE_DAY);
+    report[indicator.name] = {
+      numerator: await explainPipeline(db, buildPipeline(numerator, []).pipeline),
+      ...(denominator ? { denominator: await explainPipeline(db, buildPipeline(denominator, []).pipeline) } : {}),
+    };
+  }
+  return report;
+}
+
+async function measureSize(db: Db, size: number, runs: number): Promise<Record<string, unknown>> {
+  const patients = db.collection(PATIENTS_COLLECTION);
+  await patients.drop().catch(() => undefined);
+  let started = performance.now();
+  const population = makePopulation(size, 2026);
+  for (let offset = 0; offset < population.length; offset += 5000) await patients.insertMany(population.slice(offset, offset + 5000) as unknown as Document[]);
+  const loadMs = Math.round(performance.now() - started);
+  started = performance.now();
+  for (const key of PATIENT_INDEXES) await patients.createIndex(key);
+  const indexMs = Math.round(performance.now() - started);
+
+  const alone: Record<string, { p50: number; p95: number }> = {};
+  const allAlone: number[] = [];
+  for (const indicator of INDICATORS) {
+    await timedIndicator(db, indicator.name); // warm-up
+    const times: number[] = [];
+    for (let run = 0; run < runs; run += 1) times.push(await timedIndicator(db, indicator.name));
+    alone[indicator.name] = { p50: percentile(times, 50), p95: percentile(times, 95) };
+    allAlone.push(...times);
+  }
+  const concurrent: number[] = [];
+  const names = INDICATORS.map((indicator) => indicator.name);
+  for (let round = 0; round < runs; round += 1) {
+    const batch = Array.from({ length: 4 }, (_, slot) => names[(round * 4 + slot) % names.length]);
+    concurrent.push(...(await Promise.all(batch.map((name) => timedIndicator(db, name)))));
+  }
+  return {
+    patients: size,
+    loadMs,
+    indexMs,
+    runsPerIndicator: runs,
+    aloneMs: { all: { p50: percentile(allAlone, 50), p95: percentile(allAlone, 95) }, byIndicator: alone },
+    fourAtOnceMs: { p50: percentile(concurrent, 50), p95: percentile(concurrent, 95), queries: concurrent.length },
+    explain: await explainIndicators(db),
+  };
+}
+
+async function main(): Promise<void> {
+  const sizes = (process.argv[2] ?? '10000,50000').split(',').map(Number);
+  const runs = Number(process.argv[3] ?? '5');
+  const server = await findOrStartMongo();
+  const client = await MongoClient.connect(server.uri);
+  const db = client.db(`bench_hub_${randomBytes(3).toString('hex')}`);
+  try {
+    const results = [];
+    for (const size of sizes) results.push(await measureSize(db, size, runs));
+    process.stdout.write(`${JSON.stringify({ bench: 'hub-queries', server: server.kind, referenceDay: REFERENCE_DAY, goal: 'p95 <= 1000 ms at 50,000 patients', results }, null, 2)}\n`);
+  } finally {
+    await db.dropDatabase().catch(() => undefined);
+    await client.close();
+    await server.stop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}
