@@ -50,6 +50,7 @@ describe('watchdog with a restart command', () => {
     expect(rig.status()?.state).toBe('paused-for-update');
     lock.release();
     await waitFor('the restart command', () => restartsRecorded(marker) >= 1, 5000);
+    await waitFor('the restart logged', () => /restart command succeeded after crashed/.test(rig.output), 5000);
     const status = rig.status()!;
     expect(status.restarts.length).toBeGreaterThanOrEqual(1);
     expect(status.lastRestartReason).toMatch(/^livez refused/);
