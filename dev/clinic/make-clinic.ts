@@ -3,7 +3,7 @@
  * creates the OSCAR tables (schema.ts), and fills N patients deterministically from the seed,
  * in chunks of patients (flat memory) with multi-row INSERTs over two connections.
  */
-import mysql from 'mysql2/promise';
+import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { EndpointError } from '../../core/errors';
 import { parseMysqlUrl } from '../services/mariadb';
 import { ClinicCalendar, IdCounters, PATIENT_TABLES, PatientRows, type PatientTable } from './clinic-rows';
@@ -12,6 +12,7 @@ import { writeAllergies, writeDemographic, writeMedications, writeProblems, type
 import { writeMeasurements, writeNotes, writePreventions } from './patient-chart';
 import { Random } from './prng';
 import { referenceRows } from './reference-rows';
+import { sqlString } from './sql-text';
 import { createIndexStatements, createTableStatements, type OscarSchemaVariant } from './schema';
 
 export type { OscarSchemaVariant } from './schema';
@@ -99,6 +100,25 @@ function generateChunk(setup: GeneratorSetup, seed: number, first: number, last:
   }
 }
 
+/** The database comment that marks a database as a synthetic clinic (so it may be dropped and made again). */
+export const SYNTHETIC_MARK = 'e2e-endpoint synthetic OSCAR clinic';
+
+/** Refuses to drop a database that has tables but was not made by makeClinic (e.g. a real OSCAR copy). */
+async function refuseRealDatabase(connection: mysql.Connection, database: string): Promise<void> {
+  const [rows] = await connection.query<RowDataPacket[]>(
+    `SELECT s.SCHEMA_COMMENT AS mark, (SELECT COUNT(*) FROM information_schema.TABLES t WHERE t.TABLE_SCHEMA = s.SCHEMA_NAME) AS tables
+     FROM information_schema.SCHEMATA s WHERE s.SCHEMA_NAME = ?`,
+    [database],
+  );
+  const found = rows[0];
+  if (found !== undefined && Number(found.tables) > 0 && found.mark !== SYNTHETIC_MARK) {
+    throw new EndpointError(
+      'CONFLICT',
+      `database '${database}' has tables and was not made by make-clinic; refusing to drop it (drop it yourself or pick another name).`,
+    );
+  }
+}
+
 function validate(options: MakeClinicOptions): string {
   const database = parseMysqlUrl(options.oscarUrl).database;
   if (database === undefined)
@@ -121,8 +141,11 @@ export async function makeClinic(options: MakeClinicOptions): Promise<ClinicSumm
 
   const admin = await openClinicConnection(options.oscarUrl, false);
   try {
+    await refuseRealDatabase(admin, database);
     await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+    await admin.query(
+      `CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci COMMENT ${sqlString(SYNTHETIC_MARK)}`,
+    );
   } finally {
     await admin.end();
   }

@@ -250,6 +250,25 @@ describe('mutateClinic', () => {
   });
 });
 
+describe('safety', () => {
+  test('a database with tables that make-clinic did not make is refused and left alone', async () => {
+    const real = await createTestOscarDatabase(__filename);
+    try {
+      const c = await openClinicConnection(real.url);
+      await c.query('CREATE TABLE demographic (demographic_no int PRIMARY KEY)');
+      await c.query('INSERT INTO demographic VALUES (42)');
+      await expect(makeClinic({ oscarUrl: real.url, patients: 5, seed: 1, schema: '12.1' })).rejects.toThrow(
+        /was not made by make-clinic; refusing to drop it/,
+      );
+      const [rows] = await c.query<RowDataPacket[]>('SELECT demographic_no FROM demographic');
+      expect(rows.map((row) => row.demographic_no)).toEqual([42]);
+      await c.end();
+    } finally {
+      await real.drop();
+    }
+  });
+});
+
 describe('endpoint dev make-clinic', () => {
   test('makes a 50-patient clinic and prints its summary (exit 0)', async () => {
     const database = uniqueDatabaseName(`${__filename}_cli`);
