@@ -38,14 +38,21 @@ export function sourceHashOf(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The unchanged path: the stored patient with this exact source, marked as seen in the run. */
+/**
+ * The unchanged path: the stored patient with this exact source (projection-only lookup),
+ * marked as seen in the run when it carries a new one. (FerretDB 1.24 has no projection in
+ * findAndModify, hence find, then a conditional update.)
+ */
 async function findUnchanged(context: GatewayContext, sourceHash: string, runId: string | undefined): Promise<Pick<StoredPatient, '_id' | 'sectionCounts'> | null> {
   const { patients } = context.store;
-  const filter = { clinicId: context.config.clinicId, sourceHash };
-  const projection = { _id: 1, sectionCounts: 1 };
   const retry = context.config.retryAfterSeconds;
-  if (runId === undefined) return withStore(() => patients.findOne(filter, { projection }), retry);
-  return withStore(() => patients.findOneAndUpdate(filter, { $set: { lastRunId: runId } }, { projection, returnDocument: 'after' }), retry);
+  const stored = await withStore(
+    () => patients.findOne({ clinicId: context.config.clinicId, sourceHash }, { projection: { _id: 1, sectionCounts: 1, lastRunId: 1 } }),
+    retry,
+  );
+  if (!stored || runId === undefined || stored.lastRunId === runId) return stored;
+  const marked = await withStore(() => patients.updateOne({ _id: stored._id, sourceHash }, { $set: { lastRunId: runId } }), retry);
+  return marked.matchedCount === 1 ? stored : null;
 }
 
 /** Ingests one document; throws coded errors for unusable documents and an unreachable store. */

@@ -37,7 +37,10 @@ export function errorHandler(logger: Logger, metrics: GatewayMetrics, retryAfter
     const error = toEndpointError(thrown, retryAfterSeconds);
     metrics.errors.inc(error.code);
     const line = { code: error.code, status: error.status, method: req.method, path: req.path };
-    if (error.code === 'INTERNAL') logger.error({ ...line, cause: describeError(thrown) }, 'request failed');
+    if (error.code === 'INTERNAL') {
+      const errorName = (thrown as { name?: unknown } | null)?.name;
+      logger.error({ ...line, cause: describeError(thrown), errorName, errno: (thrown as NodeJS.ErrnoException | null)?.code }, 'request failed');
+    }
     else if (error.status >= 500) logger.warn({ ...line, cause: describeError(error.cause ?? error) }, 'request refused');
     else logger.info(line, 'request rejected');
     if (res.headersSent) {

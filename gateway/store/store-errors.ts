@@ -18,6 +18,9 @@ const UNAVAILABLE_ERROR_NAMES = new Set([
   'MongoExpiredSessionError',
 ]);
 
+/** Socket error codes (raised by the driver's socket itself) that mean the server went away. */
+const NETWORK_ERRNO_CODES = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+
 /** Seconds a client is told to wait when the store is down (overridable per call). */
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
@@ -25,12 +28,15 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 export function isStoreUnavailable(error: unknown): boolean {
   if (isEndpointError(error, 'STORE_UNAVAILABLE')) return true;
   if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) return true;
-  return error instanceof Error && UNAVAILABLE_ERROR_NAMES.has(error.name);
+  // Duck-typed: socket errors may come from another realm (e.g. under jest), failing instanceof.
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return (typeof name === 'string' && UNAVAILABLE_ERROR_NAMES.has(name)) || (typeof code === 'string' && NETWORK_ERRNO_CODES.has(code));
 }
 
 /** True for a duplicate-key error (two upserts of a new `_id` raced). */
 export function isDuplicateKey(error: unknown): boolean {
-  return error instanceof MongoError && error.code === 11000;
+  return (error instanceof MongoError || typeof error === 'object') && (error as { code?: unknown } | null)?.code === 11000;
 }
 
 /**
