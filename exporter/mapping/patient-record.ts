@@ -33,7 +33,7 @@ export function buildPatientRecord(batch: PatientBatch, demographicNo: number, r
   try {
     const record = emptyRecord(String(demographicNo));
     const context: BuildContext = { warnings, today: options.snapshotTime.slice(0, 10), includeNoteText: options.includeNoteText };
-    record.document = documentInfo(demographicNo, demographic, reference, options);
+    record.document = documentInfo(demographicNo, demographic, reference, batch);
     record.patient = patientOf(demographic, warnings);
     record.medications = medicationsFromDrugs(batch.rows.drugs.get(demographicNo), context);
     record.problems = problemsFromDxresearch(batch.rows.dxresearch.get(demographicNo), context);
@@ -47,8 +47,21 @@ export function buildPatientRecord(batch: PatientBatch, demographicNo: number, r
   }
 }
 
-function documentInfo(demographicNo: number, demographic: SqlRow, reference: ReferenceData, options: BuildOptions): PatientRecord['document'] {
-  const info: PatientRecord['document'] = { demographicNo: String(demographicNo), effectiveTime: options.snapshotTime.replace(' ', 'T') };
+function latestChange(batch: PatientBatch, demographicNo: number): string | undefined {
+  let latest = '';
+  for (const rows of Object.values(batch.rows)) {
+    for (const row of rows.get(demographicNo) ?? []) {
+      const changedAt = row.changed_at;
+      if (typeof changedAt === 'string' && /^[1-9]\d{3}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(changedAt) && changedAt > latest) latest = changedAt;
+    }
+  }
+  return latest === '' ? undefined : latest.replace(' ', 'T');
+}
+
+function documentInfo(demographicNo: number, demographic: SqlRow, reference: ReferenceData, batch: PatientBatch): PatientRecord['document'] {
+  // The document time is the patient's latest row change, not the run's clock: unchanged data
+  // gives a byte-identical document, which the gateway answers as `unchanged` without work.
+  const info: PatientRecord['document'] = { demographicNo: String(demographicNo), effectiveTime: latestChange(batch, demographicNo) };
   const providerNo = idOf(demographic, 'provider_no');
   const provider = providerNo === undefined ? undefined : reference.providers.get(providerNo);
   if (providerNo !== undefined) {

@@ -121,6 +121,7 @@ function selectList(source: OscarSource, table: ClinicalTable, includeNoteText: 
   for (const [tableName, column] of table.optional ?? []) {
     if (hasColumn(source.schema, tableName, column)) columns.push(`t.\`${column}\``);
   }
+  if (table.changedColumn !== null) columns.push(`${table.changedColumn} AS changed_at`);
   if (table.key === 'notes' && includeNoteText) columns.push('t.note');
   return columns.join(', ');
 }

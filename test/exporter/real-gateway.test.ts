@@ -1,0 +1,86 @@
+/**
+ * End to end with the real gateway (in-process, real Mongo-wire server) and a real MariaDB
+ * clinic: a full run stores every active patient; a second full run is all `unchanged`; after a
+ * day of changes a differential run updates the changed patients and records those who left
+ * status AC; the next full run's sweep removes exactly those.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../../core/config/load';
+import { createLogger } from '../../core/logger';
+import { mutateClinic } from '../../dev/clinic/mutate-clinic';
+import { startGateway, type RunningGateway } from '../../gateway/service';
+import { runExport, type ExportRunOptions } from '../../exporter/run/export-run';
+import { ExportState } from '../../exporter/run/state';
+import { HttpTransport } from '../../exporter/send/transport';
+import { openTestMongo } from '../support/services';
+import { capturedLogger, createTestClinic, type TestClinic } from './support';
+
+const TOKEN = 'exporter-e2e-ingest-token';
+const CLINIC_ID = 'exporter-test-clinic';
+
+let clinic: TestClinic;
+let mongo: Awaited<ReturnType<typeof openTestMongo>>;
+let gateway: RunningGateway;
+let stateDir: string;
+
+beforeAll(async () => {
+  clinic = await createTestClinic(__filename, 80);
+  mongo = await openTestMongo(__filename);
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      mongodbUrl: mongo.uri, mongodbDatabase: mongo.name, gatewayHost: '127.0.0.1', gatewayPort: '0', clinicId: CLINIC_ID, logLevel: 'silent',
+      ingestToken: TOKEN, adminToken: 'exporter-e2e-admin-token', hmacSecret: 'exporter-e2e-secret',
+    },
+  });
+  gateway = await startGateway(config, { logger: createLogger({ level: 'silent' }) });
+  stateDir = mkdtempSync(path.join(os.tmpdir(), 'export-gateway-'));
+}, 180_000);
+
+afterAll(async () => {
+  await gateway?.close();
+  await mongo?.drop();
+  await clinic?.drop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+function options(mode: ExportRunOptions['mode']): ExportRunOptions {
+  return {
+    oscarUrl: clinic.url, allowWritableAccount: true, stateDir, mode,
+    transport: new HttpTransport({ gatewayUrl: `http://127.0.0.1:${gateway.localAddress.port}`, ingestToken: TOKEN, connections: 4, retries: 3, retryBaseMs: 50 }),
+    batchSize: 50, concurrency: 4, includeNoteText: false, consentProviders: [], logger: capturedLogger().logger,
+  };
+}
+
+async function storedPatients(): Promise<number> {
+  return mongo.db.collection('patients').countDocuments({ clinicId: CLINIC_ID });
+}
+
+test('full run: every active patient stored; again: all unchanged', async () => {
+  const first = await runExport(options('full'));
+  expect(first.summary.outcomes).toMatchObject({ created: clinic.summary.activePatients, rejected: 0, failed: 0 });
+  expect(first.exitCode).toBe(0);
+  expect(await storedPatients()).toBe(clinic.summary.activePatients);
+  expect(first.completion?.swept).toBe(true);
+  const second = await runExport(options('full'));
+  expect(second.summary.outcomes.unchanged).toBe(clinic.summary.activePatients);
+  expect(second.exitCode).toBe(0);
+}, 180_000);
+
+test('differential after changes updates the changed patients; the next full run removes those who left AC', async () => {
+  const mutation = await mutateClinic({ oscarUrl: clinic.url, fraction: 0.05, seed: 11 });
+  expect(mutation.statusLeftActive.length).toBeGreaterThan(0);
+  const differential = await runExport(options('differential'));
+  const stillActive = mutation.changed.filter((no) => !mutation.statusLeftActive.includes(no));
+  expect(differential.summary.patientsTotal).toBe(stillActive.length);
+  expect(differential.summary.outcomes.updated).toBe(stillActive.length);
+  expect(differential.leftActive).toEqual(mutation.statusLeftActive);
+  expect(await storedPatients()).toBe(clinic.summary.activePatients);
+
+  const full = await runExport(options('full'));
+  expect(full.summary.removedByGateway).toBe(mutation.statusLeftActive.length);
+  expect(await storedPatients()).toBe(clinic.summary.activePatients - mutation.statusLeftActive.length);
+  expect(new ExportState(stateDir).read().leftActivePending).toEqual([]);
+}, 180_000);
