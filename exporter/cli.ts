@@ -81,6 +81,7 @@ export async function exportOnce(config: Config, flags: RunFlags, logger: Logger
       queries: result.queryCount,
       seconds: result.seconds,
       completion,
+      failures: result.failures,
     }) + '\n',
   );
   return result.exitCode;

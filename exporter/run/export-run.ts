@@ -49,6 +49,8 @@ export interface ExportRunResult {
   /** Differential runs: patients whose status left AC since the watermark (swept by the next full run). */
   leftActive: number[];
   schemaVariant: string;
+  /** Patients that failed (could not be built, or not delivered after the retries), with the reason; at most 100. */
+  failures: { demographicNo: number; reason: string }[];
   /** The gateway's answer to the run-complete call (full HTTP runs). */
   completion?: { swept?: boolean; removed?: number; reason?: string };
   seconds: number;
@@ -60,8 +62,12 @@ function emptyOutcomes(): ExportOutcomeCounts {
 
 function countOutcome(outcomes: ExportOutcomeCounts, outcome: PatientOutcome): void {
   if (outcome === 'written') outcomes.created++;
+  else if (outcome === 'unbuildable') outcomes.failed++;
   else outcomes[outcome]++;
 }
+
+/** How many failed patients a result lists (the rest are only counted). */
+const FAILURE_LIST_CAP = 100;
 
 /** Runs one export under the update lock. */
 export async function runExport(options: ExportRunOptions): Promise<ExportRunResult> {
@@ -130,6 +136,7 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     let done = patients.length - toSend.length;
     let transportFailures = 0;
     let batches = 0;
+    const failures: ExportRunResult['failures'] = [];
     const batchCount = Math.ceil(toSend.length / options.batchSize);
     for await (const batch of batchesOf(source, toSend, options.batchSize, options.includeNoteText)) {
       batches++;
@@ -139,8 +146,13 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
           stateStore.journal(demographicNo, outcome);
           countOutcome(outcomes, outcome);
         },
-        onFailed: () => {
-          transportFailures++;
+        onFailed: (demographicNo, reason, settledForGood) => {
+          if (failures.length < FAILURE_LIST_CAP) failures.push({ demographicNo, reason });
+          if (settledForGood) {
+            stateStore.journal(demographicNo, 'unbuildable');
+          } else {
+            transportFailures++;
+          }
           outcomes.failed++;
         },
         onDone: () => progress.update(++done),
@@ -165,7 +177,7 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     const accepted = outcomes.created + outcomes.updated + outcomes.unchanged;
     const result: ExportRunResult = {
       summary, exitCode: accepted === patients.length ? 0 : 1, queryCount: source.queryCount, batches, resumedPatients: settled.size,
-      leftActive, schemaVariant: source.schema.variant, completion, seconds: (Date.now() - started) / 1000,
+      leftActive, schemaVariant: source.schema.variant, completion, failures, seconds: (Date.now() - started) / 1000,
     };
     logger.info({ runId: run.runId, status: summary.status, outcomes, warnings: summary.warnings, queries: source.queryCount, leftActive: leftActive.length }, 'export run finished');
     return result;
@@ -201,7 +213,8 @@ interface BatchContext {
   summary: ExportRunSummary;
   snapshotTime: string;
   onSettled(demographicNo: number, outcome: PatientOutcome): void;
-  onFailed(demographicNo: number): void;
+  /** `settledForGood`: the patient cannot be built, so a resumed run does not try again. */
+  onFailed(demographicNo: number, reason: string, settledForGood: boolean): void;
   onDone(): void;
 }
 
@@ -230,13 +243,13 @@ async function deliverPatient(batch: PatientBatch, demographicNo: number, contex
   } catch (error) {
     const reason = built.ok ? `WRITE_FAILED: ${error instanceof Error ? error.name : 'error'}` : built.reason;
     logger.error({ demographicNo, reason }, 'patient could not be built');
-    context.onFailed(demographicNo);
+    context.onFailed(demographicNo, reason, true);
     return;
   }
   const result = await transport.deliver(demographicNo, xml, context.run.runId);
   if (result.kind === 'failed') {
     logger.error({ demographicNo, reason: result.reason }, 'patient could not be delivered');
-    context.onFailed(demographicNo);
+    context.onFailed(demographicNo, result.reason, false);
     return;
   }
   if (result.outcome === 'rejected') logger.warn({ demographicNo, error: result.error, reason: result.message }, 'patient rejected by the gateway');

@@ -92,7 +92,10 @@ export class LogProgress implements ProgressReporter {
 export const SILENT_PROGRESS: ProgressReporter = { start() {}, update() {}, batchDone() {}, finish() {} };
 
 /** The final summary table (plain text, no patient data). */
-export function summaryTable(summary: ExportRunSummary, extra: { leftActive?: number; queries?: number; seconds?: number; completion?: string } = {}): string {
+export function summaryTable(
+  summary: ExportRunSummary,
+  extra: { leftActive?: number; queries?: number; seconds?: number; completion?: string; failures?: { demographicNo: number; reason: string }[] } = {},
+): string {
   const rows: [string, string][] = [
     ['run', `${summary.runId} (${summary.mode}, ${summary.transport})`],
     ['status', summary.status + (summary.error ? ` — ${summary.error}` : '')],
@@ -105,6 +108,7 @@ export function summaryTable(summary: ExportRunSummary, extra: { leftActive?: nu
   const warnings = Object.entries(summary.warnings).sort(([a], [b]) => a.localeCompare(b));
   rows.push(['warnings', String(warnings.reduce((sum, [, count]) => sum + count, 0))]);
   for (const [code, count] of warnings) rows.push([`  ${code}`, String(count)]);
+  for (const failure of (extra.failures ?? []).slice(0, 20)) rows.push([`  failed #${failure.demographicNo}`, failure.reason]);
   if (extra.queries !== undefined) rows.push(['SQL queries', String(extra.queries)]);
   if (extra.seconds !== undefined) rows.push(['seconds', extra.seconds.toFixed(1)]);
   const width = Math.max(...rows.map(([label]) => label.length));

@@ -15,7 +15,7 @@ export type ExportMode = 'full' | 'differential';
 export type ExportTransport = 'http' | 'files';
 
 /** What a settled patient came to. */
-export type PatientOutcome = 'created' | 'updated' | 'unchanged' | 'rejected' | 'written';
+export type PatientOutcome = 'created' | 'updated' | 'unchanged' | 'rejected' | 'written' | 'unbuildable';
 
 /** The run in progress, as persisted. */
 export interface InProgressRun {
@@ -88,7 +88,7 @@ export class ExportState {
     const lines = text.split('\n');
     if (lines[0] !== `run ${runId}`) return settled;
     for (const line of lines.slice(1)) {
-      const match = /^(\d+) (created|updated|unchanged|rejected|written)$/.exec(line);
+      const match = /^(\d+) (created|updated|unchanged|rejected|written|unbuildable)$/.exec(line);
       if (match) settled.set(Number(match[1]), match[2] as PatientOutcome);
     }
     return settled;

@@ -57,3 +57,47 @@ test('no run while the update lock is held; the run goes ahead once it is releas
   const result = await runExport(opts);
   expect(result.exitCode).toBe(0);
 }, 60_000);
+
+test('a patient that cannot be built is failed with its reason; the others go; the run completes with exit code 1', async () => {
+  const { writeE2E } = await import('../../e2e/index');
+  const opts = options('unbuildable', []);
+  let victim: string | undefined;
+  opts.writeDocument = (record, writeOptions) => {
+    victim ??= record.document.demographicNo;
+    if (record.document.demographicNo === victim) throw new TypeError('writer broke on this record');
+    return writeE2E(record, writeOptions);
+  };
+  const result = await runExport(opts);
+  expect(result.summary.outcomes.failed).toBe(1);
+  expect(result.summary.outcomes.created).toBe(clinic.summary.activePatients - 1);
+  expect(result.failures).toEqual([{ demographicNo: Number(victim), reason: 'WRITE_FAILED: TypeError' }]);
+  expect(result.summary.status).toBe('complete');
+  expect(result.exitCode).toBe(1);
+  expect(readdirSync(path.join(root, 'unbuildable', 'out'))).not.toContain(`${victim}.xml`);
+}, 60_000);
+
+test('the schedule never starts a second run while one is going, and waits for a fresh backup marker', async () => {
+  const { startSchedule } = await import('../../exporter/schedule');
+  const { writeFileSync } = await import('node:fs');
+  const marker = path.join(root, 'backup.done');
+  let runs = 0;
+  let release: () => void = () => undefined;
+  const schedule = startSchedule({
+    expression: '0 0 1 1 *', marker, waitMs: 2000, pollMs: 20, lastRunStartedAt: () => new Date(Date.now() - 60_000), logger: capturedLogger().logger,
+    runOnce: () => new Promise<number>((resolve) => {
+      runs++;
+      release = () => resolve(0);
+    }),
+  });
+  try {
+    const first = schedule.tick();
+    setTimeout(() => writeFileSync(marker, 'done'), 100);
+    while (runs === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await schedule.tick()).toBeUndefined();
+    release();
+    expect(await first).toBe(0);
+    expect(runs).toBe(1);
+  } finally {
+    schedule.stop();
+  }
+});
