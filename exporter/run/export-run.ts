@@ -100,9 +100,10 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
   const stateStore = new ExportState(options.stateDir);
   const state = stateStore.read();
   const { mode, resume } = chooseRun(state, options, logger);
-  const source = await OscarSource.open({ oscarUrl: options.oscarUrl, allowWritableAccount: options.allowWritableAccount });
   let summary: ExportRunSummary | undefined;
+  let source: OscarSource | undefined;
   try {
+    source = await OscarSource.open({ oscarUrl: options.oscarUrl, allowWritableAccount: options.allowWritableAccount });
     if (source.writePrivileges.length > 0) logger.warn({ privileges: source.writePrivileges.length }, 'the OSCAR account can write; allowed by --allow-writable-account');
     logger.info({ schema: source.schema.variant, votes: source.schema.votes }, 'OSCAR schema detected');
     const since = resume?.since ?? (mode === 'differential' ? state.lastSuccess?.watermark : undefined);
@@ -182,15 +183,17 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     logger.info({ runId: run.runId, status: summary.status, outcomes, warnings: summary.warnings, queries: source.queryCount, leftActive: leftActive.length }, 'export run finished');
     return result;
   } catch (error) {
-    if (summary !== undefined) {
-      summary.status = 'failed';
-      summary.finishedAt = new Date().toISOString();
-      summary.error = error instanceof Error ? error.message : String(error);
-      writeExportStatus(options.stateDir, summary);
-    }
+    // The status file says why, so the Nagios check sees a run that could not even start.
+    summary ??= {
+      runId: resume?.runId ?? 'not-started', mode, transport: transport.kind, status: 'failed', startedAt: new Date(started).toISOString(), patientsTotal: 0, outcomes: emptyOutcomes(), warnings: {},
+    };
+    summary.status = 'failed';
+    summary.finishedAt = new Date().toISOString();
+    summary.error = error instanceof Error ? error.message : String(error);
+    writeExportStatus(options.stateDir, summary);
     throw error;
   } finally {
-    await source.close();
+    await source?.close();
   }
 }
 

@@ -4,7 +4,7 @@
  * the CLI refuses a writable account with a clear message unless --allow-writable-account.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -94,6 +94,9 @@ describe('the CLI (child process, dist/)', () => {
     const error = (await promisify(execFile)('node', [CLI, 'export', 'run', '--out', path.join(tmp, 'out-refused')], { env: env({ ENDPOINT_OSCAR_URL: latest.url }) }).catch((thrown: unknown) => thrown)) as { code: number; stderr: string };
     expect(error.code).toBe(1);
     expect(error.stderr).toMatch(/endpoint export: The OSCAR account root can change data/);
+    const status = JSON.parse(readFileSync(path.join(tmp, 'state', 'export-status.json'), 'utf8')) as { lastRun: { status: string; error: string } };
+    expect(status.lastRun.status).toBe('failed');
+    expect(status.lastRun.error).toMatch(/can change data/);
   });
 
   test('--allow-writable-account and a 12.1 clinic: exports to --out, exit 0, summary on stdout', async () => {
