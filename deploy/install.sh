@@ -66,11 +66,11 @@ for dir in "$opt/releases" "$state/reports" "$etc/tls"; do
   if [ -d "$dir" ]; then already "folder $dir"; else run "create folder $dir" mkdir -p "$dir"; fi
 done
 
-# 3. The fetch clone the updater works from.
-if [ -d "$opt/repo/.git" ]; then
-  already "clone $opt/repo"
+# 3. The fetch clone the updater works from (bare, as updater/release-repository.ts keeps it).
+if [ -f "$opt/repo/HEAD" ]; then
+  already "fetch clone $opt/repo"
 else
-  run "clone $source_dir into $opt/repo" git clone --quiet --no-hardlinks "$source_dir" "$opt/repo"
+  run "clone $source_dir into $opt/repo (bare)" git clone --quiet --bare --no-hardlinks "$source_dir" "$opt/repo"
 fi
 if [ "$dry" = 0 ] && [ "$(git -C "$opt/repo" remote get-url origin)" != "$remote" ]; then
   run "point $opt/repo's origin at $remote" git -C "$opt/repo" remote set-url origin "$remote"
@@ -87,6 +87,8 @@ else
     run "install dependencies in the release (npm ci)" bash -c "cd '$release' && npm ci --no-audit --no-fund >/dev/null"
     run "build the release (npm run build)" bash -c "cd '$release' && npm run --silent build"
   fi
+  # The updater's marker of a complete release (updater/release-dir.ts).
+  run "mark release $commit complete" bash -c "printf '{\"commit\": \"%s\", \"builtAt\": \"%s\", \"buildSeconds\": 0}\n' '$commit' \"\$(date -u +%Y-%m-%dT%H:%M:%SZ)\" > '$release/.endpoint-release.json'"
 fi
 if [ -L "$opt/current" ]; then
   already "current -> $(readlink "$opt/current")"

@@ -139,7 +139,8 @@ describe('install.sh', () => {
     expect(lstatSync(path.join(opt, 'current')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(path.join(opt, 'current'))).toBe(`releases/${head}`);
     expect(existsSync(path.join(opt, 'releases', head, 'package.json'))).toBe(true);
-    expect(existsSync(path.join(opt, 'repo', '.git'))).toBe(true);
+    expect(existsSync(path.join(opt, 'repo', 'HEAD'))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(opt, 'releases', head, '.endpoint-release.json'), 'utf8')).commit).toBe(head);
     const envFile = path.join(root, 'etc', 'e2e-endpoint', 'endpoint.env');
     const env = readFileSync(envFile, 'utf8');
     expect(env).toMatch(/^ENDPOINT_INGEST_TOKEN=[0-9a-f]{64}$/m);
