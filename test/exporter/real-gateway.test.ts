@@ -84,3 +84,55 @@ test('differential after changes updates the changed patients; the next full run
   expect(await storedPatients()).toBe(clinic.summary.activePatients - mutation.statusLeftActive.length);
   expect(new ExportState(stateDir).read().leftActivePending).toEqual([]);
 }, 180_000);
+
+test('the gateway stopped mid-run and started again: the exporter retries and every patient arrives', async () => {
+  const freshMongo = await openTestMongo(__filename);
+  const start = (port: string) =>
+    startGateway(
+      loadConfig({
+        env: {},
+        overrides: {
+          mongodbUrl: freshMongo.uri, mongodbDatabase: freshMongo.name, gatewayHost: '127.0.0.1', gatewayPort: port, clinicId: CLINIC_ID, logLevel: 'silent',
+          ingestToken: TOKEN, adminToken: 'exporter-e2e-admin-token', hmacSecret: 'exporter-e2e-secret',
+        },
+      }),
+      { logger: createLogger({ level: 'silent' }) },
+    );
+  let running = await start('0');
+  const port = String(running.localAddress.port);
+  let outage: Promise<void> | undefined;
+  const opts = options('full');
+  opts.stateDir = mkdtempSync(path.join(os.tmpdir(), 'export-gateway-kill-'));
+  let retried = 0;
+  opts.transport = new HttpTransport({
+    gatewayUrl: `http://127.0.0.1:${port}`, ingestToken: TOKEN, connections: 4, retries: 12, retryBaseMs: 200, maxBackoffMs: 1000, onRetry: () => void retried++,
+  });
+  opts.progress = {
+    start() {},
+    batchDone() {},
+    finish() {},
+    update(done) {
+      if (done === 15 && outage === undefined) {
+        outage = (async () => {
+          await running.close();
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          running = await start(port);
+        })();
+      }
+    },
+  };
+  try {
+    const result = await runExport(opts);
+    await outage;
+    expect(outage).toBeDefined();
+    expect(retried).toBeGreaterThan(0);
+    expect(result.summary.outcomes.failed).toBe(0);
+    expect(result.exitCode).toBe(0);
+    expect(await freshMongo.db.collection('patients').countDocuments({ clinicId: CLINIC_ID })).toBe(result.summary.patientsTotal);
+  } finally {
+    await outage?.catch(() => undefined);
+    await running.close();
+    await freshMongo.drop();
+    rmSync(opts.stateDir, { recursive: true, force: true });
+  }
+}, 180_000);
