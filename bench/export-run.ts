@@ -4,7 +4,7 @@
  * changed, SQL queries per run, peak RSS (each size measured in its own child process, the
  * clinic made beforehand in another), and a full run end to end to the real gateway on a
  * subset clinic (`--gateway-patients`, default 1000). Prints one JSON object per line.
- * Run: `npx tsc -p tsconfig.build.json && node dist/bench/export-run.js [--patients 10000,50000] [--gateway-patients 1000]`.
+ * Run: `npx tsc -p tsconfig.build.json && node dist/bench/export-run.js [--patients 10000,50000] [--gateway-patients 1000] [--schema latest|12.1]`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../core/config/load';
 import { createLogger } from '../core/logger';
-import { makeClinic } from '../dev/clinic/make-clinic';
+import { makeClinic, type OscarSchemaVariant } from '../dev/clinic/make-clinic';
 import { mutateClinic } from '../dev/clinic/mutate-clinic';
 import { ensureMariaDb } from '../dev/services/mariadb';
 import { runExport, type ExportRunResult } from '../exporter/run/export-run';
@@ -26,7 +26,9 @@ const server = (() => {
   url.pathname = '';
   return url.toString().replace(/\/$/, '');
 })();
-const databaseUrl = (patients: number) => `${server}/bench_export_${patients}`;
+let schema: OscarSchemaVariant = 'latest';
+const databaseName = (patients: number) => `bench_export_${patients}${schema === 'latest' ? '' : '_121'}`;
+const databaseUrl = (patients: number) => `${server}/${databaseName(patients)}`;
 
 /** A transport that keeps nothing: measures extraction + mapping + XML writing only. */
 class CountingTransport implements DocumentTransport {
@@ -49,11 +51,11 @@ async function prepare(patients: number): Promise<void> {
   await ensureMariaDb(server);
   const connection = await mysql.createConnection({ uri: server });
   const [rows] = await connection.query<mysql.RowDataPacket[]>(
-    'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [`bench_export_${patients}`, 'demographic']);
+    'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [databaseName(patients), 'demographic']);
   let existing = 0;
-  if (Number(rows[0].n) > 0) existing = Number(((await connection.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`bench_export_${patients}\`.demographic`))[0][0]).n);
+  if (Number(rows[0].n) > 0) existing = Number(((await connection.query<mysql.RowDataPacket[]>(`SELECT COUNT(*) AS n FROM \`${databaseName(patients)}\`.demographic`))[0][0]).n);
   await connection.end();
-  if (existing !== patients) await makeClinic({ oscarUrl: databaseUrl(patients), patients, seed: 1, schema: 'latest' });
+  if (existing !== patients) await makeClinic({ oscarUrl: databaseUrl(patients), patients, seed: 1, schema });
 }
 
 function figures(result: ExportRunResult): Record<string, number> {
@@ -82,6 +84,7 @@ async function measure(patients: number): Promise<void> {
       JSON.stringify({
         bench: 'export-run',
         patients,
+        schema,
         batchSize: config.exportBatchSize,
         full: { ...figures(full), megabytesWritten: Math.round(transport.bytes / 1e6) },
         differential: { ...figures(differential), changedPatients: mutation.changed.length, leftActive: differential.leftActive.length },
@@ -130,16 +133,17 @@ async function gatewayEndToEnd(patients: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { patients: { type: 'string' }, 'gateway-patients': { type: 'string' }, prepare: { type: 'string' }, measure: { type: 'string' }, gateway: { type: 'string' } } });
+  const { values } = parseArgs({ options: { schema: { type: 'string' }, patients: { type: 'string' }, 'gateway-patients': { type: 'string' }, prepare: { type: 'string' }, measure: { type: 'string' }, gateway: { type: 'string' } } });
+  if (values.schema === '12.1') schema = '12.1';
   if (values.prepare) return prepare(Number(values.prepare));
   if (values.measure) return measure(Number(values.measure));
   if (values.gateway) return gatewayEndToEnd(Number(values.gateway));
   const sizes = (values.patients ?? '10000,50000').split(',').map(Number).filter((size) => size > 0);
   const gatewayPatients = Number(values['gateway-patients'] ?? '1000');
-  const self = __filename;
-  for (const size of [...sizes, ...(gatewayPatients > 0 ? [gatewayPatients] : [])]) execFileSync('node', [self, '--prepare', String(size)], { stdio: 'inherit' });
-  for (const size of sizes) execFileSync('node', [self, '--measure', String(size)], { stdio: 'inherit' });
-  if (gatewayPatients > 0) execFileSync('node', [self, '--gateway', String(gatewayPatients)], { stdio: 'inherit' });
+  const self = [__filename, '--schema', schema];
+  for (const size of [...sizes, ...(gatewayPatients > 0 ? [gatewayPatients] : [])]) execFileSync('node', [...self, '--prepare', String(size)], { stdio: 'inherit' });
+  for (const size of sizes) execFileSync('node', [...self, '--measure', String(size)], { stdio: 'inherit' });
+  if (gatewayPatients > 0) execFileSync('node', [...self, '--gateway', String(gatewayPatients)], { stdio: 'inherit' });
 }
 
 main().catch((error: unknown) => {

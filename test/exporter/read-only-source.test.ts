@@ -10,6 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { isEndpointError } from '../../core/errors';
+import { validateE2EFiles } from '../../e2e/validate';
 import { OscarSource } from '../../exporter/source/oscar-source';
 import { createTestClinic, type TestClinic } from './support';
 
@@ -103,6 +104,8 @@ describe('the CLI (child process, dist/)', () => {
     const out = path.join(tmp, 'out-121');
     const { stdout } = await promisify(execFile)('node', [CLI, 'export', 'run', '--full', '--out', out, '--allow-writable-account'], { env: env({ ENDPOINT_OSCAR_URL: release121.url }) });
     expect(readdirSync(out).length).toBe(release121.summary.activePatients);
+    const invalid = (await validateE2EFiles(readdirSync(out).map((name) => path.join(out, name)))).filter((result) => !result.valid);
+    expect(invalid).toEqual([]);
     expect(stdout).toMatch(/status\s+complete/);
     expect(stdout).toMatch(new RegExp(`created\\s+${release121.summary.activePatients}`));
   }, 60_000);
