@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { readE2E, type DataWarning, type SectionCounts } from '../e2e/index';
 import type { GatewayContext } from './context';
+import { guessDemographicNo } from './header-key';
 import { derivePatient } from './store/derive';
 import { patientKey, type StoredPatient } from './store/patient-document';
 import { isDuplicateKey, withStore } from './store/store-errors';
@@ -39,19 +40,20 @@ export function sourceHashOf(bytes: Buffer): string {
 }
 
 /**
- * The unchanged path: the stored patient with this exact source (projection-only lookup),
- * marked as seen in the run when it carries a new one. (FerretDB 1.24 has no projection in
- * findAndModify, hence find, then a conditional update.)
+ * The unchanged path: a projection-only lookup by `_id` (the key guessed from the header,
+ * an indexed point read on every Mongo-wire server) and a comparison of the content hash;
+ * the patient is marked as seen in the run when the document carries a new one.
  */
-async function findUnchanged(context: GatewayContext, sourceHash: string, runId: string | undefined): Promise<Pick<StoredPatient, '_id' | 'sectionCounts'> | null> {
+async function findUnchanged(context: GatewayContext, bytes: Buffer, sourceHash: string, runId: string | undefined): Promise<Pick<StoredPatient, '_id' | 'sectionCounts'> | null> {
+  const demographicNo = guessDemographicNo(bytes);
+  if (demographicNo === undefined) return null;
   const { patients } = context.store;
   const retry = context.config.retryAfterSeconds;
-  const stored = await withStore(
-    () => patients.findOne({ clinicId: context.config.clinicId, sourceHash }, { projection: { _id: 1, sectionCounts: 1, lastRunId: 1 } }),
-    retry,
-  );
-  if (!stored || runId === undefined || stored.lastRunId === runId) return stored;
-  const marked = await withStore(() => patients.updateOne({ _id: stored._id, sourceHash }, { $set: { lastRunId: runId } }), retry);
+  const key = patientKey(context.config.clinicId, demographicNo);
+  const stored = await withStore(() => patients.findOne({ _id: key }, { projection: { _id: 1, sectionCounts: 1, lastRunId: 1, sourceHash: 1 } }), retry);
+  if (!stored || stored.sourceHash !== sourceHash) return null;
+  if (runId === undefined || stored.lastRunId === runId) return stored;
+  const marked = await withStore(() => patients.updateOne({ _id: key, sourceHash }, { $set: { lastRunId: runId } }), retry);
   return marked.matchedCount === 1 ? stored : null;
 }
 
@@ -67,7 +69,7 @@ export async function ingestDocument(context: GatewayContext, bytes: Buffer, opt
 
 async function ingestCounted(context: GatewayContext, bytes: Buffer, options: IngestOptions): Promise<IngestResult> {
   const sourceHash = sourceHashOf(bytes);
-  const unchanged = await findUnchanged(context, sourceHash, options.runId);
+  const unchanged = await findUnchanged(context, bytes, sourceHash, options.runId);
   if (unchanged) return { patientKey: unchanged._id, outcome: 'unchanged', sections: unchanged.sectionCounts, warnings: [] };
 
   const { config } = context;

@@ -64,7 +64,6 @@ export interface GatewayStore {
 export const PATIENT_INDEXES: IndexDescription[] = [
   { key: { clinicId: 1, lastRunId: 1 }, name: 'clinic_lastRun' },
   { key: { lastRunId: 1 }, name: 'lastRunId' },
-  { key: { clinicId: 1, sourceHash: 1 }, name: 'clinic_sourceHash' },
   { key: { birthDate: 1 }, name: 'birthDate' },
   { key: { gender: 1 }, name: 'gender' },
   { key: { providerId: 1 }, name: 'providerId' },
