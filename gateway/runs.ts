@@ -63,11 +63,12 @@ export class RunRegistry {
   /**
    * Completes a run. A full run whose received count equals `patientsSent` removes this
    * clinic's patients not seen in it; otherwise nothing is removed and the reason is given.
+   * Idempotent for retries: completing again with the same count returns the first answer.
    */
   async complete(runId: string, patientsSent: number): Promise<RunCompletion> {
-    await this.assertOpen(runId);
-    const run = await withStore(() => this.store.runs.findOne({ _id: runId }), this.retryAfterSeconds);
-    if (!run) throw new EndpointError('NOT_FOUND', `Run ${runId} is not known.`);
+    const run = await withStore(() => this.store.runs.findOne({ _id: runId, clinicId: this.clinicId }), this.retryAfterSeconds);
+    if (!run) throw new EndpointError('NOT_FOUND', `Run ${runId} is not known; start one with POST /runs.`);
+    if (run.state === 'complete') return this.repeatedCompletion(run, patientsSent);
     const patientsReceived = await withStore(() => this.store.patients.countDocuments({ clinicId: this.clinicId, lastRunId: runId }), this.retryAfterSeconds);
     const sweep = await this.sweep(run, patientsSent, patientsReceived);
     const closed = await withStore(
@@ -81,6 +82,15 @@ export class RunRegistry {
     this.openRuns.delete(runId);
     if (closed.modifiedCount === 0) throw new EndpointError('CONFLICT', `Run ${runId} was completed by another request.`);
     return { runId, mode: run.mode, patientsSent, patientsReceived, swept: sweep.performed, removed: sweep.removed, ...(sweep.reason ? { reason: sweep.reason } : {}) };
+  }
+
+  /** A retried completion (same count) gets the first answer again; another count is a conflict. */
+  private repeatedCompletion(run: StoredRun, patientsSent: number): RunCompletion {
+    if (run.patientsSent !== patientsSent || !run.sweep) {
+      throw new EndpointError('CONFLICT', `Run ${run._id} is already complete with patientsSent ${String(run.patientsSent)}.`);
+    }
+    const { sweep } = run;
+    return { runId: run._id, mode: run.mode, patientsSent, patientsReceived: run.patientsReceived ?? 0, swept: sweep.performed, removed: sweep.removed, ...(sweep.reason ? { reason: sweep.reason } : {}) };
   }
 
   private async sweep(run: StoredRun, patientsSent: number, patientsReceived: number): Promise<RunSweep> {

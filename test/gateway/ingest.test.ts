@@ -117,6 +117,8 @@ describe('runs', () => {
     expect(refused.status).toBe(200);
     expect(refused.body).toMatchObject({ swept: false, removed: 0, patientsSent: 3, patientsReceived: 2, reason: expect.stringContaining('3') });
     expect(await patientKeys()).toEqual([`${TEST_CLINIC}:201`, `${TEST_CLINIC}:202`, `${TEST_CLINIC}:203`]);
+    const retried = await callJson(gw.baseUrl, 'POST', `/runs/${mismatched}/complete`, { ...ingestAuth, body: { patientsSent: 3 } });
+    expect(retried).toMatchObject({ status: 200, body: refused.body });
     const again = await callJson(gw.baseUrl, 'POST', `/runs/${mismatched}/complete`, { ...ingestAuth, body: { patientsSent: 2 } });
     expect(again).toMatchObject({ status: 409, body: { error: 'CONFLICT' } });
     expect((await postRecord(gw.baseUrl, sampleXml(CHAN, '201'), { runId: mismatched })).status).toBe(409);
