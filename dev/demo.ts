@@ -84,16 +84,16 @@ async function runIndicator(port: number, tls: Certificates, query: (typeof QUER
   return result.json as unknown as { cells: ReleasedCell[]; total: ReleasedCell; minCellSize: number };
 }
 
-function shown(count: number | { suppressed: true } | undefined, minCellSize: number): string {
+function shown(count: number | { suppressed: true } | undefined): string {
   if (count === undefined) return '';
-  return typeof count === 'number' ? String(count) : `<${minCellSize} (suppressed)`;
+  return typeof count === 'number' ? String(count) : 'suppressed';
 }
 
 function printResult(indicator: string, result: { cells: ReleasedCell[]; total: ReleasedCell; minCellSize: number }): void {
   process.stdout.write(`\n  ${indicator}\n  ${'cell'.padEnd(22)}${'numerator'.padEnd(20)}denominator\n`);
   for (const cell of [...result.cells, { ...result.total, key: { total: 'all' } }]) {
     const key = Object.values(cell.key).join(' ') || 'all';
-    process.stdout.write(`  ${key.padEnd(22)}${shown(cell.value.numerator, result.minCellSize).padEnd(20)}${shown(cell.value.denominator, result.minCellSize)}\n`);
+    process.stdout.write(`  ${key.padEnd(22)}${shown(cell.value.numerator).padEnd(20)}${shown(cell.value.denominator)}\n`);
   }
 }
 
