@@ -56,6 +56,9 @@ function readRaw(req: Request, maxBytes: number): Promise<Buffer> {
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks, total)));
     req.once('error', (error) => reject(new EndpointError('INVALID_REQUEST', 'The request body could not be read.', { cause: error })));
+    req.once('close', () => {
+      if (!req.complete) reject(new EndpointError('INVALID_REQUEST', 'The client closed the connection before the body was complete.'));
+    });
   });
 }
 
@@ -88,6 +91,9 @@ function readMultipartField(req: Request, maxBytes: number): Promise<Buffer> {
       stream.on('end', () => {
         if (!failed) content = Buffer.concat(chunks);
       });
+    });
+    req.once('close', () => {
+      if (!req.complete && !failed) fail(new EndpointError('INVALID_REQUEST', 'The client closed the connection before the body was complete.'));
     });
     form.on('error', (error) => fail(new EndpointError('INVALID_REQUEST', 'The multipart form could not be read.', { cause: error })));
     form.on('close', () => {
