@@ -2,7 +2,7 @@
  * Health, auth and the errors that need no document reader: livez, readyz, status, metrics,
  * drain/undrain, 401, 415, 413, unknown runs, wipe confirmation.
  */
-import { CHAN, TEST_SECRETS, callJson, postRecord, sampleXml, startTestGateway, type TestGateway } from './support';
+import { CHAN, CLEESE, TEST_SECRETS, callJson, postRecord, sampleXml, startTestGateway, type TestGateway } from './support';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -92,6 +92,10 @@ describe('refusals', () => {
       duplex: 'half',
     } as RequestInit);
     expect(streamed.status).toBe(413);
+    const form = new FormData();
+    form.set('content', sampleXml(CLEESE));
+    const multipart = await fetch(`${gw.baseUrl}/records`, { method: 'POST', headers: { authorization: `Bearer ${TEST_SECRETS.ingestToken}` }, body: form });
+    expect(multipart.status).toBe(413);
     expect(((await streamed.json()) as { error: string }).error).toBe('BODY_TOO_LARGE');
   });
 

@@ -166,6 +166,12 @@ describe('admin', () => {
     expect(await patientKeys()).toEqual([]);
   });
 
+  test('metrics count ingests by outcome', async () => {
+    const text = await (await fetch(`${gw.baseUrl}/metrics`)).text();
+    for (const outcome of ['created', 'updated', 'unchanged']) expect(text).toMatch(new RegExp(`endpoint_ingest_total\\{outcome="${outcome}"\\} [1-9]`));
+    expect(text).toMatch(/endpoint_errors_total\{code="NO_PATIENT_KEY"\} 1/);
+  });
+
   test('the logs of all of this carry no patient names or health numbers', () => {
     const text = log.text();
     expect(text).toContain('document ingested');
