@@ -2,6 +2,7 @@
  * Health, auth and the errors that need no document reader: livez, readyz, status, metrics,
  * drain/undrain, 401, 415, 413, unknown runs, wipe confirmation.
  */
+import { PATIENT_INDEXES } from '../../gateway/store/connect';
 import { CHAN, CLEESE, TEST_SECRETS, callJson, postRecord, sampleXml, startTestGateway, type TestGateway } from './support';
 
 let gw: TestGateway;
@@ -55,6 +56,17 @@ describe('health contract', () => {
     expect(text).toContain('endpoint_event_loop_lag_seconds');
     expect(text).toContain('endpoint_ingest_duration_seconds_bucket{le="+Inf"}');
     expect(text).toContain('endpoint_imports_in_flight 0');
+  });
+});
+
+describe('store', () => {
+  test('every index the hub queries need is created (and accepted by the Mongo-wire server)', async () => {
+    let names: string[] = [];
+    for (let i = 0; i < 50 && names.length < PATIENT_INDEXES.length + 1; i += 1) {
+      names = (await gw.db.collection('patients').indexes()).map((index) => String(index.name));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(names.sort()).toEqual(['_id_', ...PATIENT_INDEXES.map((index) => String(index.name))].sort());
   });
 });
 
