@@ -9,8 +9,9 @@ import { EndpointError } from '../../core/errors';
 
 /** Content types accepted as a raw E2E document. */
 export const XML_CONTENT_TYPES = new Set(['application/xml', 'text/xml']);
-/** The legacy form's content type and field name. */
+/** The legacy form's content type. */
 export const MULTIPART_CONTENT_TYPE = 'multipart/form-data';
+/** The legacy form's field holding the document. */
 export const MULTIPART_FIELD = 'content';
 /** Room for the multipart boundaries and headers around the document. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
