@@ -42,5 +42,5 @@ test.each(samples.map((file, index) => [file, String(7000 + index)]))('%s: creat
   if (facts.problems) expect([...(stored?.activeProblemCodes as string[])].sort()).toEqual(facts.problems);
   if (facts.sections) expect(stored?.sectionCounts).toMatchObject(facts.sections);
   expect(JSON.stringify(stored)).not.toContain(facts.name);
-  expect((await postRecord(gw.baseUrl, xml)).body.outcome).toBe('unchanged');
+  expect((await postRecord(gw.baseUrl, xml, { contentType: 'text/xml; charset=utf-8' })).body.outcome).toBe('unchanged');
 });
