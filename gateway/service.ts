@@ -99,6 +99,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     hub = await startHubIfConfigured({ config, db: store.db, logger, isDraining: () => state.draining });
   } catch (error) {
     indexes.cancel();
+    metrics.stop();
     await store.close();
     throw error;
   }
