@@ -108,7 +108,16 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const server = http.createServer(createLocalApp(context, { hubAdminRouter: hub?.adminRouter }));
   server.requestTimeout = config.requestTimeoutMs + 1000;
   server.headersTimeout = Math.min(60000, server.requestTimeout);
-  const localAddress = await listen(server, config.gatewayHost, config.gatewayPort);
+  let localAddress: AddressInfo;
+  try {
+    localAddress = await listen(server, config.gatewayHost, config.gatewayPort);
+  } catch (error) {
+    await hub?.close().catch(() => undefined);
+    indexes.cancel();
+    metrics.stop();
+    await store.close();
+    throw error;
+  }
   const dropFolder = config.dropDir !== undefined ? await startDropFolder(context, config.dropDir, config.dropPollMs) : undefined;
   logger.info({ host: localAddress.address, port: localAddress.port, hubPort: hub?.address.port, dropFolder: config.dropDir !== undefined }, 'gateway listening');
 
