@@ -80,8 +80,22 @@ async function waitUntil(idle: () => boolean, deadlineMs: number): Promise<boole
   return true;
 }
 
-/** Starts the gateway per config. Fails fast on missing secrets. */
-export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
+/** The parts a gateway releases on close (or when its start fails half-way). */
+interface GatewayParts {
+  context: GatewayContext;
+  indexes: { cancel(): void };
+  hub?: HubListener;
+}
+
+async function releaseParts({ context, indexes, hub }: GatewayParts): Promise<void> {
+  await hub?.close().catch((error: unknown) => context.logger.error({ error: describeError(error) }, 'hub listener did not close cleanly'));
+  indexes.cancel();
+  context.metrics.stop();
+  await context.store.close();
+}
+
+/** Checks the secrets, opens the store (lazily) and builds the shared context. */
+async function buildContext(config: Config, options: StartOptions): Promise<{ context: GatewayContext; indexes: { cancel(): void } }> {
   const secrets = {
     hmacSecret: requireSetting(config, 'hmacSecret', 'to hash health numbers before they are stored'),
     ingestToken: requireSetting(config, 'ingestToken', 'to check the exporter sending documents'),
@@ -89,56 +103,49 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   };
   const logger = options.logger ?? createLogger({ level: config.logLevel, base: { part: 'gateway' } });
   const store = connectStore({ url: await resolveMongoUrl(config, logger), database: config.mongodbDatabase, timeoutMs: config.mongodbTimeoutMs });
-  const indexes = ensureIndexesSoon(store, logger);
   const state = new GatewayState();
   const metrics = new GatewayMetrics({ importsInFlight: () => state.importsInFlight, runningQueries: () => state.runningQueries(), draining: () => state.draining });
-  const context: GatewayContext = { config, secrets, store, logger, state, metrics, runs: new RunRegistry(store, config.clinicId, config.retryAfterSeconds), patientLock: new KeyedLock() };
+  const runs = new RunRegistry(store, config.clinicId, config.retryAfterSeconds);
+  return { context: { config, secrets, store, logger, state, metrics, runs, patientLock: new KeyedLock() }, indexes: ensureIndexesSoon(store, logger) };
+}
 
-  let hub: HubListener | undefined;
-  try {
-    hub = await startHubIfConfigured({ config, db: store.db, logger, isDraining: () => state.draining });
-  } catch (error) {
-    indexes.cancel();
-    metrics.stop();
-    await store.close();
-    throw error;
-  }
-  if (hub) state.runningQueries = () => hub.runningQueries();
+/** Stops accepting, lets work in flight finish within the deadline, then releases everything. */
+async function closeGracefully(server: http.Server, parts: GatewayParts, dropFolder: DropFolder | undefined): Promise<void> {
+  const { logger, state, config } = parts.context;
+  logger.info('gateway shutting down');
+  const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await dropFolder?.stop();
+  const finished = await waitUntil(() => state.requestsInFlight === 0 && state.importsInFlight === 0, config.shutdownDeadlineMs);
+  if (!finished) logger.warn({ requestsInFlight: state.requestsInFlight, importsInFlight: state.importsInFlight }, 'shutdown deadline reached; closing connections');
+  server.closeAllConnections();
+  await serverClosed;
+  await releaseParts(parts);
+  logger.info('gateway stopped');
+}
 
-  const server = http.createServer(createLocalApp(context, { hubAdminRouter: hub?.adminRouter }));
-  server.requestTimeout = config.requestTimeoutMs + 1000;
-  server.headersTimeout = Math.min(60000, server.requestTimeout);
+/** Starts the gateway per config. Fails fast on missing secrets. */
+export async function startGateway(config: Config, options: StartOptions = {}): Promise<RunningGateway> {
+  const parts: GatewayParts = await buildContext(config, options);
+  const { context } = parts;
+  const { state, logger } = context;
+  let server: http.Server;
   let localAddress: AddressInfo;
   try {
+    parts.hub = await startHubIfConfigured({ config, db: context.store.db, logger, isDraining: () => state.draining });
+    const hub = parts.hub;
+    if (hub) state.runningQueries = () => hub.runningQueries();
+    server = http.createServer(createLocalApp(context, { hubAdminRouter: hub?.adminRouter }));
+    server.requestTimeout = config.requestTimeoutMs + 1000;
+    server.headersTimeout = Math.min(60000, server.requestTimeout);
     localAddress = await listen(server, config.gatewayHost, config.gatewayPort);
   } catch (error) {
-    await hub?.close().catch(() => undefined);
-    indexes.cancel();
-    metrics.stop();
-    await store.close();
+    await releaseParts(parts);
     throw error;
   }
   const dropFolder = config.dropDir !== undefined ? await startDropFolder(context, config.dropDir, config.dropPollMs) : undefined;
-  logger.info({ host: localAddress.address, port: localAddress.port, hubPort: hub?.address.port, dropFolder: config.dropDir !== undefined }, 'gateway listening');
-
+  logger.info({ host: localAddress.address, port: localAddress.port, hubPort: parts.hub?.address.port, dropFolder: config.dropDir !== undefined }, 'gateway listening');
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      logger.info('gateway shutting down');
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await dropFolder?.stop();
-      const finished = await waitUntil(() => state.requestsInFlight === 0 && state.importsInFlight === 0, config.shutdownDeadlineMs);
-      if (!finished) logger.warn({ requestsInFlight: state.requestsInFlight, importsInFlight: state.importsInFlight }, 'shutdown deadline reached; closing connections');
-      server.closeAllConnections();
-      await serverClosed;
-      await hub?.close().catch((error: unknown) => logger.error({ error: describeError(error) }, 'hub listener did not close cleanly'));
-      indexes.cancel();
-      metrics.stop();
-      await store.close();
-      logger.info('gateway stopped');
-    })();
-    return closing;
-  };
-  return { context, localAddress, hubAddress: hub?.address, dropFolder, close };
+  const close = (): Promise<void> => (closing ??= closeGracefully(server, parts, dropFolder));
+  return { context, localAddress, hubAddress: parts.hub?.address, dropFolder, close };
 }
