@@ -106,6 +106,12 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     source = await OscarSource.open({ oscarUrl: options.oscarUrl, allowWritableAccount: options.allowWritableAccount });
     if (source.writePrivileges.length > 0) logger.warn({ privileges: source.writePrivileges.length }, 'the OSCAR account can write; allowed by --allow-writable-account');
     logger.info({ schema: source.schema.variant, votes: source.schema.votes }, 'OSCAR schema detected');
+    if (source.schema.unindexedPatientTables.length > 0) {
+      logger.warn(
+        { tables: source.schema.unindexedPatientTables, batchSize: options.batchSize },
+        'OSCAR tables without an index on the demographic number are scanned once per batch; a larger ENDPOINT_EXPORT_BATCH_SIZE means fewer scans',
+      );
+    }
     const since = resume?.since ?? (mode === 'differential' ? state.lastSuccess?.watermark : undefined);
     const run: InProgressRun = resume
       ? { ...resume, attempts: resume.attempts + 1 }

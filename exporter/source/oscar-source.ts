@@ -79,7 +79,7 @@ export class OscarSource {
       await run('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
       await run('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
       const [clock] = await run("SELECT DATE_FORMAT(NOW(), '%Y-%m-%d %H:%i:%s') AS now");
-      const schema = detectSchema(await run(schemaQuery(database)));
+      const schema = detectSchema(await run(schemaQuery(database)), await run(indexQuery(database)));
       const source = new OscarSource(connection, database, schema, String(clock.now), writePrivileges);
       source.queryCount = count;
       return source;
@@ -123,6 +123,13 @@ async function readWritePrivileges(run: (sql: string) => Promise<SqlRow[]>, data
     }
   }
   return writePrivilegesIn(grants, database);
+}
+
+function indexQuery(database: string): string {
+  return mysql.format(
+    'SELECT DISTINCT TABLE_NAME AS tableName, COLUMN_NAME AS columnName FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND SEQ_IN_INDEX = 1',
+    [database],
+  );
 }
 
 function schemaQuery(database: string): string {

@@ -33,6 +33,8 @@ export interface OscarSchemaFacts {
   variant: OscarSchemaVariant;
   /** Drift columns that voted for 12.1 / latest (for the log). */
   votes: { release121: number; latest: number };
+  /** Per-patient tables with no index led by their demographic number column: each batch scans them whole (OSCAR 12.1's drugs, preventions). */
+  unindexedPatientTables: string[];
   /** Column names per table (lower-case table name → set of column names). */
   columns: ReadonlyMap<string, ReadonlySet<string>>;
 }
@@ -42,8 +44,18 @@ export function hasColumn(facts: OscarSchemaFacts, table: string, column: string
   return facts.columns.get(table.toLowerCase())?.has(column) ?? false;
 }
 
-/** Decides the variant from information_schema.COLUMNS rows; throws when required tables are missing. */
-export function detectSchema(rows: readonly SqlRow[]): OscarSchemaFacts {
+/** The demographic number column of each per-patient table the extraction reads. */
+const PATIENT_COLUMNS: Readonly<Record<string, string>> = {
+  demographic: 'demographic_no', drugs: 'demographic_no', allergies: 'demographic_no', dxresearch: 'demographic_no',
+  measurements: 'demographicNo', preventions: 'demographic_no', casemgmt_note: 'demographic_no',
+};
+
+/**
+ * Decides the variant from information_schema.COLUMNS rows and notes the per-patient tables
+ * without a usable index (from STATISTICS rows: first columns of indexes); throws when required
+ * tables are missing.
+ */
+export function detectSchema(rows: readonly SqlRow[], indexRows: readonly SqlRow[] = []): OscarSchemaFacts {
   const columns = new Map<string, Set<string>>();
   const types = new Map<string, { dataType: string; maxLength: number | null }>();
   for (const row of rows) {
@@ -64,5 +76,9 @@ export function detectSchema(rows: readonly SqlRow[]): OscarSchemaFacts {
     if (drift.is121(type.dataType, type.maxLength)) votes.release121++;
     else votes.latest++;
   }
-  return { variant: votes.latest > votes.release121 ? 'latest' : '12.1', votes, columns };
+  const indexed = new Set(indexRows.map((row) => `${String(row.tableName).toLowerCase()}.${String(row.columnName)}`));
+  const unindexedPatientTables = Object.entries(PATIENT_COLUMNS)
+    .filter(([table, column]) => !indexed.has(`${table.toLowerCase()}.${column}`))
+    .map(([table]) => table);
+  return { variant: votes.latest > votes.release121 ? 'latest' : '12.1', votes, unindexedPatientTables, columns };
 }

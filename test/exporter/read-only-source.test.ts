@@ -83,6 +83,9 @@ test.each([
   try {
     expect(source.schema.variant).toBe(variant);
     expect(source.schema.votes.release121 + source.schema.votes.latest).toBe(4);
+    // OSCAR 12.1 declares no index on drugs.demographic_no or preventions.demographic_no.
+    if (variant === '12.1') expect(source.schema.unindexedPatientTables).toEqual(expect.arrayContaining(['drugs', 'preventions']));
+    else expect(source.schema.unindexedPatientTables).not.toContain('drugs');
   } finally {
     await source.close();
   }
