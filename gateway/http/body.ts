@@ -67,7 +67,8 @@ function readMultipartField(req: Request, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     let form: busboy.Busboy;
     try {
-      form = busboy({ headers: req.headers, limits: { fieldSize: maxBytes, fileSize: maxBytes, files: 1, fields: 20 } });
+      // latin1 maps every byte to one character, so the field's bytes come back exactly as sent.
+      form = busboy({ headers: req.headers, defCharset: 'latin1', limits: { fieldSize: maxBytes, fileSize: maxBytes, files: 1, fields: 20 } });
     } catch (error) {
       reject(new EndpointError('INVALID_REQUEST', 'The multipart form has no valid boundary.', { cause: error }));
       return;
@@ -82,7 +83,7 @@ function readMultipartField(req: Request, maxBytes: number): Promise<Buffer> {
     form.on('field', (name, value, info) => {
       if (name !== MULTIPART_FIELD) return;
       if (info.valueTruncated) return fail(tooLarge(maxBytes));
-      content = Buffer.from(value, 'utf8');
+      content = Buffer.from(value, 'latin1');
     });
     form.on('file', (name, stream) => {
       if (name !== MULTIPART_FIELD) return void stream.resume();

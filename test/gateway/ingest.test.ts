@@ -65,12 +65,21 @@ describe('ingest', () => {
     expect(stored).toMatchObject({ activeMedicationDin: [], activeMedicationCount: 0, activeProblemCodes: ['244'] });
   });
 
-  test('the legacy multipart form field "content" is accepted', async () => {
+  test('the legacy multipart form field "content" is accepted, as a text field or a file part (bytes kept exactly)', async () => {
     const form = new FormData();
-    form.set('content', sampleXml(CHAN, '1003'));
+    const fieldXml = sampleXml(CHAN, '1003') + '<!-- Montréal -->';
+    form.set('content', fieldXml);
     const response = await fetch(`${gw.baseUrl}/records`, { method: 'POST', headers: { authorization: `Bearer ${TEST_SECRETS.ingestToken}` }, body: form });
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ patientKey: `${TEST_CLINIC}:1003`, outcome: 'created' });
+    // A form text field travels with CRLF line breaks (HTML form encoding); those are the bytes received.
+    expect((await postRecord(gw.baseUrl, fieldXml.replace(/\r?\n/g, '\r\n'))).body.outcome).toBe('unchanged');
+    const asFile = new FormData();
+    const fileXml = sampleXml(CHAN, '1004') + '<!-- Montréal, café -->\n';
+    asFile.set('content', new Blob([fileXml], { type: 'text/xml' }), 'document.xml');
+    const fileAnswer = await fetch(`${gw.baseUrl}/records`, { method: 'POST', headers: { authorization: `Bearer ${TEST_SECRETS.ingestToken}` }, body: asFile });
+    expect(fileAnswer.status).toBe(201);
+    expect((await postRecord(gw.baseUrl, fileXml)).body.outcome).toBe('unchanged');
     const empty = new FormData();
     empty.set('other', 'x');
     const missing = await fetch(`${gw.baseUrl}/records`, { method: 'POST', headers: { authorization: `Bearer ${TEST_SECRETS.ingestToken}` }, body: empty });
