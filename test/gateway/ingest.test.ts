@@ -74,6 +74,13 @@ describe('ingest', () => {
     expect(await response.json()).toMatchObject({ patientKey: `${TEST_CLINIC}:1003`, outcome: 'created' });
     // A form text field travels with CRLF line breaks (HTML form encoding); those are the bytes received.
     expect((await postRecord(gw.baseUrl, fieldXml.replace(/\r?\n/g, '\r\n'))).body.outcome).toBe('unchanged');
+    const latin1Xml = Buffer.from(sampleXml(CHAN, '1005').replace('encoding="UTF-8"', 'encoding="ISO-8859-1"') + '<!-- Montr\u00e9al -->', 'latin1');
+    const boundary = 'legacy-boundary-7e1';
+    const legacyBody = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="content"\r\n\r\n`), latin1Xml, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+    const legacy = await postRecord(gw.baseUrl, legacyBody, { contentType: `multipart/form-data; boundary=${boundary}` });
+    expect(legacy.status).toBe(201);
+    expect((await postRecord(gw.baseUrl, latin1Xml)).body.outcome).toBe('unchanged');
+
     const asFile = new FormData();
     const fileXml = sampleXml(CHAN, '1004') + '<!-- Montréal, café -->\n';
     asFile.set('content', new Blob([fileXml], { type: 'text/xml' }), 'document.xml');
