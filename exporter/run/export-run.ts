@@ -142,6 +142,7 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     progress.start(patients.length, patients.length - toSend.length);
     let done = patients.length - toSend.length;
     let transportFailures = 0;
+    let runClosed = false;
     let batches = 0;
     const failures: ExportRunResult['failures'] = [];
     const batchCount = Math.ceil(toSend.length / options.batchSize);
@@ -152,6 +153,9 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
         onSettled: (demographicNo, outcome) => {
           stateStore.journal(demographicNo, outcome);
           countOutcome(outcomes, outcome);
+        },
+        onRunClosed: () => {
+          runClosed = true;
         },
         onFailed: (demographicNo, reason, settledForGood) => {
           if (failures.length < FAILURE_LIST_CAP) failures.push({ demographicNo, reason });
@@ -179,7 +183,14 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     summary.status = allSettled ? 'complete' : 'failed';
     summary.finishedAt = new Date().toISOString();
     if (!allSettled) summary.error = `${transportFailures} patients could not be delivered; the next run resumes with them`;
+    if (runClosed) summary.error = `the gateway no longer accepts run ${run.runId} (unknown or already complete); the next run starts a new one`;
     finishState(stateStore, run, mode, allSettled, leftActive, summary.finishedAt);
+    if (runClosed) {
+      stateStore.update((next) => {
+        next.inProgress = undefined;
+      });
+      stateStore.closeJournal();
+    }
     writeExportStatus(options.stateDir, summary);
     const accepted = outcomes.created + outcomes.updated + outcomes.unchanged;
     const result: ExportRunResult = {
@@ -222,6 +233,8 @@ interface BatchContext {
   summary: ExportRunSummary;
   snapshotTime: string;
   onSettled(demographicNo: number, outcome: PatientOutcome): void;
+  /** The receiver said the run id is unknown or complete. */
+  onRunClosed(): void;
   /** `settledForGood`: the patient cannot be built, so a resumed run does not try again. */
   onFailed(demographicNo: number, reason: string, settledForGood: boolean): void;
   onDone(): void;
@@ -257,6 +270,7 @@ async function deliverPatient(batch: PatientBatch, demographicNo: number, contex
   }
   const result = await transport.deliver(demographicNo, xml, context.run.runId);
   if (result.kind === 'failed') {
+    if (result.runClosed) context.onRunClosed();
     logger.error({ demographicNo, reason: result.reason }, 'patient could not be delivered');
     context.onFailed(demographicNo, result.reason, false);
     return;

@@ -138,3 +138,22 @@ test('a gateway that stays down: the patients fail after the retries, the run is
   expect(second.exitCode).toBe(0);
   expect(new ExportState(stateDir).read().inProgress).toBeUndefined();
 }, 120_000);
+
+test('resuming a run the gateway no longer knows: the run fails clearly, and the next run starts afresh', async () => {
+  reset();
+  gateway.misbehave = () => ({ status: 503, body: { error: 'STORE_UNAVAILABLE', message: 'down' } });
+  const stateDir = path.join(root, 'state-forgotten');
+  const interrupted = await runExport(options(stateDir, { batchSize: 500 }, 0));
+  expect(interrupted.summary.status).toBe('failed');
+  reset();
+  gateway.runs.delete(interrupted.summary.runId);
+  const refused = await runExport(options(stateDir));
+  expect(refused.summary.runId).toBe(interrupted.summary.runId);
+  expect(refused.summary.error).toMatch(/no longer accepts run/);
+  expect(refused.exitCode).toBe(1);
+  expect(new ExportState(stateDir).read().inProgress).toBeUndefined();
+  const fresh = await runExport(options(stateDir));
+  expect(fresh.summary.runId).not.toBe(interrupted.summary.runId);
+  expect(fresh.exitCode).toBe(0);
+  expect(new Set(gateway.received.map((doc) => doc.demographicNo)).size).toBe(fresh.summary.patientsTotal);
+}, 120_000);

@@ -103,6 +103,8 @@ export async function startTestGateway(token = 'test-ingest-token'): Promise<Tes
         if (trouble !== undefined) return json(trouble.status, trouble.body ?? { error: 'TEST', message: 'refused by the test' }, trouble.headers);
         if (gateway.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, gateway.delayMs));
         const runId = (req.headers['x-run-id'] as string | undefined) ?? url.searchParams.get('runId') ?? undefined;
+        if (runId !== undefined && !gateway.runs.has(runId)) return json(404, { error: 'NOT_FOUND', message: `Run ${runId} is not known` });
+        if (runId !== undefined && gateway.runs.get(runId)?.completed !== undefined) return json(409, { error: 'CONFLICT', message: `Run ${runId} is already complete` });
         gateway.received.push({ runId, demographicNo, xml: body });
         const previous = seen.get(demographicNo);
         seen.set(demographicNo, body);
