@@ -74,7 +74,7 @@ export async function startHubListener({ config, db, logger, isDraining }: { con
     }
     next();
   });
-  app.use(hubRouter({ jobs, logger, isDraining, subjectOf: clientSubject, releaseModeOf, retryAfterSeconds: 30 }));
+  app.use(hubRouter({ jobs, logger, isDraining, subjectOf: clientSubject, releaseModeOf, retryAfterSeconds: config.retryAfterSeconds }));
   app.use(jsonErrors(logger));
 
   const server = https.createServer({ ...tls, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }, app);
