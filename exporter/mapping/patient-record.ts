@@ -8,7 +8,7 @@ import { HEALTH_NUMBER_OIDS, ID_OIDS } from '../../e2e/vocab/oids';
 import type { PatientBatch, ReferenceData } from '../source/extract';
 import type { SqlRow } from '../source/oscar-source';
 import {
-  allergiesFromRows, encountersFromNotes, immunizationsFromPreventions, medicationsFromDrugs, problemsFromDxresearch, prune, vitalSignsFromMeasurements,
+  allergiesFromRows, encountersFromNotes, entriesFromMeasurements, immunizationsFromPreventions, medicationsFromDrugs, problemsFromDxresearch, prune,
   type BuildContext,
 } from './sections';
 import { idOf, isCalendarDate, textOf } from './values';
@@ -39,7 +39,9 @@ export function buildPatientRecord(batch: PatientBatch, demographicNo: number, r
     record.problems = problemsFromDxresearch(batch.rows.dxresearch.get(demographicNo), context);
     record.allergies = allergiesFromRows(batch.rows.allergies.get(demographicNo), context);
     record.immunizations = immunizationsFromPreventions(batch.rows.preventions.get(demographicNo), batch.rows.preventionsExt.get(demographicNo), context);
-    record.vitalSigns = vitalSignsFromMeasurements(batch.rows.measurements.get(demographicNo), context);
+    const measured = entriesFromMeasurements(batch.rows.measurements.get(demographicNo), context);
+    record.vitalSigns = measured.vitalSigns;
+    record.labResults = measured.labResults;
     record.encounters = encountersFromNotes(batch.rows.notes.get(demographicNo), context);
     return { ok: true, record, warnings: warnings.list() };
   } catch (error) {

@@ -4,7 +4,7 @@
  * `vitalSignsFromMeasurements`, `encountersFromNotes`. Each row is mapped on its own: a row
  * that cannot be mapped becomes a warning (ROW_UNREADABLE), never an aborted patient.
  */
-import type { Allergy, Encounter, Immunization, Medication, Problem, SectionName, VitalSign } from '../../e2e/index';
+import type { Allergy, Encounter, Immunization, LabResult, Medication, Problem, SectionName, VitalSign } from '../../e2e/index';
 import type { SqlRow } from '../source/oscar-source';
 import { dateOf, flagOf, idOf, numberOf, textOf } from './values';
 import {
@@ -155,42 +155,63 @@ export function immunizationsFromPreventions(rows: readonly SqlRow[] | undefined
 
 const BLOOD_PRESSURE = /^\s*(\d{2,3}(?:\.\d+)?)\s*\/\s*(\d{2,3}(?:\.\d+)?)\s*$/;
 
-/** measurements → vital signs through MEASUREMENT_CODES; BP "120/80" → bloodPressure. */
-export function vitalSignsFromMeasurements(rows: readonly SqlRow[] | undefined, context: BuildContext): VitalSign[] {
+/** Measurements split by section: vital signs and flowsheet lab values. */
+export interface MeasurementEntries {
+  vitalSigns: VitalSign[];
+  labResults: LabResult[];
+}
+
+/**
+ * measurements → vital signs and lab results through MEASUREMENT_CODES; BP "120/80" →
+ * bloodPressure; a BP that is not two numbers → BAD_BLOOD_PRESSURE, skipped.
+ */
+export function entriesFromMeasurements(rows: readonly SqlRow[] | undefined, context: BuildContext): MeasurementEntries {
   const { warnings } = context;
-  return eachRow(rows, 'vitalSigns', 'measurements', context, (row) => {
+  const labResults: LabResult[] = [];
+  const vitalSigns = eachRow(rows, 'vitalSigns', 'measurements', context, (row): VitalSign | undefined => {
     const type = idOf(row, 'type');
     const mapping = lookup(MEASUREMENT_CODES, type);
     if (mapping === undefined) {
       warnings.add('UNMAPPED_MEASUREMENT', 'vitalSigns', `measurements.type ${String(type).slice(0, 10)}`);
       return undefined;
     }
-    const value = textOf(row, 'dataField', warnings, { section: 'vitalSigns', column: 'measurements.dataField' }) ?? '';
-    const sign: VitalSign = {
+    const section = mapping.section ?? 'vitalSigns';
+    const value = textOf(row, 'dataField', warnings, { section, column: 'measurements.dataField' }) ?? '';
+    const entry: VitalSign = {
       id: idOf(row, 'id'),
       code: coded('loinc', mapping.loinc, mapping.display),
-      time: dateOf(row, 'dateObserved', warnings, { section: 'vitalSigns', column: 'measurements.dateObserved' }),
+      time: dateOf(row, 'dateObserved', warnings, { section, column: 'measurements.dateObserved' }),
     };
     if (mapping.kind === 'bloodPressure') {
       const match = BLOOD_PRESSURE.exec(value);
       if (match === null) {
-        warnings.add('BAD_BLOOD_PRESSURE', 'vitalSigns', 'measurements.dataField (BP)');
+        warnings.add('BAD_BLOOD_PRESSURE', section, 'measurements.dataField (BP)');
         return undefined;
       }
-      sign.bloodPressure = { systolic: Number(match[1]), diastolic: Number(match[2]) };
+      entry.bloodPressure = { systolic: Number(match[1]), diastolic: Number(match[2]) };
     } else if (mapping.kind === 'text') {
       if (value === '') return undefined;
-      sign.value = { text: value };
+      entry.value = { text: value };
     } else {
       const number = /^-?\d+(?:\.\d+)?$/.test(value) ? Number(value) : NaN;
       if (!Number.isFinite(number)) {
-        warnings.add('BAD_MEASUREMENT_VALUE', 'vitalSigns', `measurements.dataField (${mapping.loinc})`);
+        warnings.add('BAD_MEASUREMENT_VALUE', section, `measurements.dataField (${mapping.loinc})`);
         return undefined;
       }
-      sign.value = { quantity: number, ...(mapping.unit ? { unit: mapping.unit } : {}) };
+      entry.value = { quantity: number, ...(mapping.unit ? { unit: mapping.unit } : {}) };
     }
-    return prune(sign);
+    if (section === 'labResults') {
+      labResults.push(prune({ id: entry.id, code: entry.code, name: mapping.display, value: entry.value, time: entry.time }));
+      return undefined;
+    }
+    return prune(entry);
   });
+  return { vitalSigns, labResults };
+}
+
+/** measurements → vital signs only (the lab values are left to {@link entriesFromMeasurements}). */
+export function vitalSignsFromMeasurements(rows: readonly SqlRow[] | undefined, context: BuildContext): VitalSign[] {
+  return entriesFromMeasurements(rows, context).vitalSigns;
 }
 
 /**

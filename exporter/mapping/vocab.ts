@@ -13,9 +13,15 @@ export interface MeasurementCode {
   display: string;
   /** `bloodPressure`: "120/80" split into systolic/diastolic; `text`: the value as written. */
   kind: 'quantity' | 'bloodPressure' | 'text';
+  /** Lab values OSCAR keeps as measurements (flowsheets) go to the laboratory section. */
+  section?: 'labResults';
 }
 
-/** measurementType.type → LOINC (the coded rows of e2emeasurementcode.csv; TBD rows are not exported). */
+/**
+ * measurementType.type → LOINC: the coded rows of e2emeasurementcode.csv, plus the flowsheet lab
+ * types that table leaves TBD, coded here with their LOINC codes in OSCAR's units (SI).
+ * Types not listed are not exported (UNMAPPED_MEASUREMENT).
+ */
 export const MEASUREMENT_CODES: Readonly<Record<string, MeasurementCode>> = {
   BP: { loinc: '55284-4', unit: 'mm[Hg]', display: 'Blood pressure', kind: 'bloodPressure' },
   BMI: { loinc: '39156-5', unit: 'kg/m2', display: 'Body mass index', kind: 'quantity' },
@@ -27,6 +33,19 @@ export const MEASUREMENT_CODES: Readonly<Record<string, MeasurementCode>> = {
   TEMP: { loinc: '8310-5', unit: 'Cel', display: 'Body temperature', kind: 'quantity' },
   WAIS: { loinc: '56115-9', unit: 'cm', display: 'Waist circumference', kind: 'quantity' },
   FEET: { loinc: '11428-0', unit: '', display: 'Foot exam', kind: 'text' },
+  FEV1: { loinc: '20150-9', unit: 'L', display: 'FEV1', kind: 'quantity' },
+  PEFR: { loinc: '19935-6', unit: 'L/min', display: 'Peak expiratory flow', kind: 'quantity' },
+  A1C: { loinc: '4548-4', unit: '%', display: 'Hemoglobin A1c', kind: 'quantity', section: 'labResults' },
+  FBS: { loinc: '14771-0', unit: 'mmol/L', display: 'Fasting glucose', kind: 'quantity', section: 'labResults' },
+  LDL: { loinc: '39469-2', unit: 'mmol/L', display: 'LDL cholesterol (calculated)', kind: 'quantity', section: 'labResults' },
+  HDL: { loinc: '14646-4', unit: 'mmol/L', display: 'HDL cholesterol', kind: 'quantity', section: 'labResults' },
+  TCHL: { loinc: '14647-2', unit: 'mmol/L', display: 'Total cholesterol', kind: 'quantity', section: 'labResults' },
+  TG: { loinc: '14927-8', unit: 'mmol/L', display: 'Triglyceride', kind: 'quantity', section: 'labResults' },
+  EGFR: { loinc: '33914-3', unit: 'mL/min/{1.73_m2}', display: 'eGFR', kind: 'quantity', section: 'labResults' },
+  SCR: { loinc: '14682-9', unit: 'umol/L', display: 'Creatinine', kind: 'quantity', section: 'labResults' },
+  TSH: { loinc: '3016-3', unit: 'mU/L', display: 'TSH', kind: 'quantity', section: 'labResults' },
+  ALT: { loinc: '1742-6', unit: 'U/L', display: 'ALT', kind: 'quantity', section: 'labResults' },
+  HB: { loinc: '718-7', unit: 'g/L', display: 'Hemoglobin', kind: 'quantity', section: 'labResults' },
 };
 
 /** drugs.drug_form → HL7 orderable drug form (e2eformcode.csv); a form not listed falls back to its text before " (". */

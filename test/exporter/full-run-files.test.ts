@@ -81,14 +81,17 @@ test('documents carry the patient key and the clinical sections', () => {
   const files = readdirSync(outDir);
   let medications = 0;
   let vitals = 0;
+  let labs = 0;
   for (const file of files.slice(0, 50)) {
     const read = readE2E(readFileSync(path.join(outDir, file)), { keepNoteText: true });
     expect(read.record.document.demographicNo).toBe(file.replace(/\.xml$/, ''));
     medications += read.sections.medications;
     vitals += read.sections.vitalSigns;
+    labs += read.sections.labResults;
   }
   expect(medications).toBeGreaterThan(0);
   expect(vitals).toBeGreaterThan(0);
+  expect(labs).toBeGreaterThan(0);
 });
 
 test('planted dirt becomes warnings on the planted patients, not failures', async () => {

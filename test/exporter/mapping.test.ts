@@ -4,7 +4,7 @@
  */
 import { parseGrant, writePrivilegesIn, type GrantLine } from '../../exporter/source/grants';
 import { dateOf, repairDoubleEncoding, textOf } from '../../exporter/mapping/values';
-import { encountersFromNotes, medicationsFromDrugs, problemsFromDxresearch, vitalSignsFromMeasurements } from '../../exporter/mapping/sections';
+import { encountersFromNotes, entriesFromMeasurements, medicationsFromDrugs, problemsFromDxresearch, vitalSignsFromMeasurements } from '../../exporter/mapping/sections';
 import { WarningCollector } from '../../exporter/mapping/warnings';
 import { retryAfterMs } from '../../exporter/send/gateway-client';
 import { waitForBackup } from '../../exporter/schedule';
@@ -78,17 +78,19 @@ test.each([
   expect(build.warnings.list().map((warning) => warning.code)).toEqual(codes);
 });
 
-test('measurements map through the LOINC table; unmapped types and non-numbers are warnings', () => {
+test('measurements map through the LOINC table (flowsheet labs to lab results); unmapped types and non-numbers are warnings', () => {
   const build = context();
-  const signs = vitalSignsFromMeasurements(
+  const { vitalSigns: signs, labResults } = entriesFromMeasurements(
     [
       { id: 1, type: 'WT', dataField: '81.5', dateObserved: '2024-01-02 10:00:00' },
       { id: 2, type: 'A1C', dataField: '7.1', dateObserved: '2024-01-02 10:00:00' },
       { id: 3, type: 'HT', dataField: 'tall', dateObserved: '2024-01-02 10:00:00' },
+      { id: 4, type: 'ZZZZ', dataField: '1', dateObserved: '2024-01-02 10:00:00' },
     ],
     build,
   );
   expect(signs).toEqual([{ id: '1', code: expect.objectContaining({ code: '3141-9' }), value: { quantity: 81.5, unit: 'kg' }, time: '2024-01-02T10:00:00' }]);
+  expect(labResults).toEqual([{ id: '2', code: expect.objectContaining({ code: '4548-4' }), name: 'Hemoglobin A1c', value: { quantity: 7.1, unit: '%' }, time: '2024-01-02T10:00:00' }]);
   expect(build.warnings.list().map((warning) => warning.code).sort()).toEqual(['BAD_MEASUREMENT_VALUE', 'UNMAPPED_MEASUREMENT']);
 });
 
