@@ -8,7 +8,7 @@ import { encountersFromNotes, entriesFromMeasurements, medicationsFromDrugs, pro
 import { WarningCollector } from '../../exporter/mapping/warnings';
 import { retryAfterMs } from '../../exporter/send/gateway-client';
 import { waitForBackup } from '../../exporter/schedule';
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -165,5 +165,9 @@ test('waitForBackup: waits for a marker newer than the last run, gives up after 
   utimesSync(marker, new Date(lastRun.getTime() - 60_000), new Date(lastRun.getTime() - 60_000));
   expect(await waitForBackup({ marker, newerThan: lastRun, waitMs: 100, pollMs: 20 })).toBe(false);
   setTimeout(() => utimesSync(marker, new Date(), new Date(lastRun.getTime() + 5000)), 50);
-  expect(await waitForBackup({ marker, newerThan: lastRun, waitMs: 2000, pollMs: 20 })).toBe(true);
+  try {
+    expect(await waitForBackup({ marker, newerThan: lastRun, waitMs: 2000, pollMs: 20 })).toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
