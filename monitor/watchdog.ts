@@ -140,11 +140,12 @@ export class Watchdog {
       // The updater may have taken the lock while the probe waited.
       observation = this.lockHeld() ? { kind: 'update-lock-held' } : { kind: 'probe', probe };
     }
-    const decision = decide(this.memory, observation, Date.now(), this.policy);
+    const decidedAt = Date.now();
+    const decision = decide(this.memory, observation, decidedAt, this.policy);
     this.transition(decision.memory);
     if (decision.restart === undefined || this.stopping) return;
     const startedAt = Date.now();
-    this.facts.restarts.push(startedAt);
+    this.facts.restarts.push(decidedAt); // the time the budget counted
     this.facts.lastRestartReason = decision.restart.reason;
     this.writeStatus();
     const outcome = await this.restarter.restart(decision.restart);

@@ -36,11 +36,12 @@ describe('watchdog --supervise', () => {
     const servingAt = await servingAgain(pid);
     const status = await rig.waitForState('healthy');
     expect(status.restarts).toHaveLength(1);
-    expect(status.lastRestartReason).toMatch(/exited \(signal SIGKILL\)/);
+    // The exit event, or a probe cut off by the kill (ECONNRESET) when one was in flight.
+    expect(status.lastRestartReason).toMatch(/^(the gateway process exited \(signal SIGKILL\)|livez (refused|failed): \/livez: ECONN(REFUSED|RESET))$/);
     expect(servingAt - crashedAt).toBeLessThan(1000);
     expect(rig.output).toMatch(/"msg":"watchdog: healthy -> restarting"/);
     const shown = rig.cli('watchdog', 'status');
-    expect(shown.stdout).toMatch(/^state: healthy since .*\nwhy: live and ready\nlast probe: .*\nrestarts in 24 h: 1 \(last: the gateway process exited \(signal SIGKILL\)\)\n$/);
+    expect(shown.stdout).toMatch(/^state: healthy since .*\nwhy: live and ready\nlast probe: .*\nrestarts in 24 h: 1 \(last: .+\)\n$/);
     expect(shown.status).toBe(0);
     process.stdout.write(`[figure] crash -> serving again (test settings): ${servingAt - crashedAt} ms\n`);
   });
