@@ -3,23 +3,21 @@
  * invalid UTF-8 is refused as NOT_XML), size limit, DOCTYPE/ENTITY refusal, and one cheap
  * iterative scan that checks tag balance (truncation), nesting depth and the root element.
  */
-import { TextDecoder } from 'node:util';
+import { isUtf8 } from 'node:buffer';
 import { EndpointError } from '../../core/errors';
 
 /** Defaults of the reader's limits. */
 export const INPUT_DEFAULTS = { maxBytes: 20_000_000, maxDepth: 200 } as const;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const utf16le = new TextDecoder('utf-16le', { fatal: true });
-const utf16be = new TextDecoder('utf-16be', { fatal: true });
-const latin1 = new TextDecoder('latin1');
+/** UTF-8 is checked first (invalid UTF-8 is refused, not replaced: the XML spec makes it a fatal error). */
+function utf8(bytes: Buffer): string {
+  if (!isUtf8(bytes)) throw new EndpointError('NOT_XML', 'The document is not valid UTF-8 text (invalid byte sequence).');
+  return bytes.toString('utf8');
+}
 
-function decodeWith(decoder: TextDecoder, bytes: Uint8Array, what: string): string {
-  try {
-    return decoder.decode(bytes);
-  } catch {
-    throw new EndpointError('NOT_XML', `The document is not valid ${what} text (invalid byte sequence).`);
-  }
+function utf16(bytes: Buffer, bigEndian: boolean): string {
+  if (bytes.length % 2 !== 0) throw new EndpointError('NOT_XML', 'The document is not valid UTF-16 text (odd number of bytes).');
+  return (bigEndian ? Buffer.from(bytes).swap16() : bytes).toString('utf16le');
 }
 
 /** Turns the input into text, refusing what is too large or not decodable. */
@@ -33,14 +31,14 @@ export function decodeInput(input: string | Buffer, maxBytes: number): string {
   if (input.length > maxBytes) throw new EndpointError('BODY_TOO_LARGE', `The document is larger than the limit of ${maxBytes} bytes.`);
   const b0 = input[0];
   const b1 = input[1];
-  if (b0 === 0xef && b1 === 0xbb && input[2] === 0xbf) return decodeWith(utf8, input.subarray(3), 'UTF-8');
-  if (b0 === 0xff && b1 === 0xfe) return decodeWith(utf16le, input.subarray(2), 'UTF-16');
-  if (b0 === 0xfe && b1 === 0xff) return decodeWith(utf16be, input.subarray(2), 'UTF-16');
-  if (b0 === 0x3c && b1 === 0x00) return decodeWith(utf16le, input, 'UTF-16');
-  if (b0 === 0x00 && b1 === 0x3c) return decodeWith(utf16be, input, 'UTF-16');
+  if (b0 === 0xef && b1 === 0xbb && input[2] === 0xbf) return utf8(input.subarray(3));
+  if (b0 === 0xff && b1 === 0xfe) return utf16(input.subarray(2), false);
+  if (b0 === 0xfe && b1 === 0xff) return utf16(input.subarray(2), true);
+  if (b0 === 0x3c && b1 === 0x00) return utf16(input, false);
+  if (b0 === 0x00 && b1 === 0x3c) return utf16(input, true);
   const declaration = input.subarray(0, 120).toString('latin1');
-  if (/^<\?xml[^>]*encoding=["'](iso-8859-1|latin-?1|windows-1252)["']/i.test(declaration)) return latin1.decode(input);
-  return decodeWith(utf8, input, 'UTF-8');
+  if (/^<\?xml[^>]*encoding=["'](iso-8859-1|latin-?1|windows-1252)["']/i.test(declaration)) return input.toString('latin1');
+  return utf8(input);
 }
 
 function notXml(reason: string): EndpointError {
