@@ -89,15 +89,26 @@ export class ClinicCalendar {
     return this.referenceMs - Math.round(days) * DAY_MS;
   }
 
-  /** `YYYY-MM-DD`. */
+  private readonly dayText = new Map<number, string>();
+
+  /** `YYYY-MM-DD` (formatted once per day, then cached: the generator formats millions of dates). */
   date(ms: number): string {
-    return new Date(ms).toISOString().slice(0, 10);
+    const day = Math.floor(ms / DAY_MS);
+    let text = this.dayText.get(day);
+    if (text === undefined) {
+      text = new Date(day * DAY_MS).toISOString().slice(0, 10);
+      this.dayText.set(day, text);
+    }
+    return text;
   }
 
   /** `YYYY-MM-DD HH:MM:SS`. */
   dateTime(ms: number): string {
-    const iso = new Date(ms).toISOString();
-    return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+    const seconds = Math.floor((ms - Math.floor(ms / DAY_MS) * DAY_MS) / 1000);
+    const hh = Math.floor(seconds / 3600);
+    const mm = Math.floor((seconds % 3600) / 60);
+    const ss = seconds % 60;
+    return `${this.date(ms)} ${hh < 10 ? '0' : ''}${hh}:${mm < 10 ? '0' : ''}${mm}:${ss < 10 ? '0' : ''}${ss}`;
   }
 
   /**
