@@ -30,7 +30,10 @@ function timePass<T>(items: readonly T[], fn: (item: T) => unknown): number {
  */
 function measurePaired<T>(items: readonly T[], fns: Record<string, (item: T) => unknown>): Record<string, number> {
   const times: Record<string, number[]> = {};
-  for (const [name, fn] of Object.entries(fns)) (times[name] = []), timePass(items, fn);
+  for (const [name, fn] of Object.entries(fns)) {
+    times[name] = [];
+    timePass(items, fn);
+  }
   const started = Date.now();
   while (Date.now() - started < MIN_MS || times[Object.keys(fns)[0]].length < 5) {
     for (const [name, fn] of Object.entries(fns)) times[name].push(timePass(items, fn));
@@ -39,13 +42,20 @@ function measurePaired<T>(items: readonly T[], fns: Record<string, (item: T) => 
 }
 
 function rate(documents: number, bytes: number, msPerPass: number) {
-  return { docsPerSecond: Math.round((documents * 1000) / msPerPass), mbPerSecond: Number(((bytes / 1e6) * (1000 / msPerPass)).toFixed(2)) };
+  return {
+    docsPerSecond: Math.round((documents * 1000) / msPerPass),
+    mbPerSecond: Number(((bytes / 1e6) * (1000 / msPerPass)).toFixed(2)),
+  };
 }
 
 function figures(docs: readonly string[]) {
   const bytes = docs.reduce((sum, doc) => sum + Buffer.byteLength(doc), 0);
   const bare = new XMLParser({ ignoreAttributes: false });
-  const ms = measurePaired(docs, { reader: (doc) => readE2E(doc), readerFromBuffer: (doc) => readE2E(Buffer.from(doc)), bare: (doc) => bare.parse(doc) });
+  const ms = measurePaired(docs, {
+    reader: (doc) => readE2E(doc),
+    readerFromBuffer: (doc) => readE2E(Buffer.from(doc)),
+    bare: (doc) => bare.parse(doc),
+  });
   return {
     documents: docs.length,
     averageBytes: Math.round(bytes / docs.length),
@@ -58,7 +68,10 @@ function figures(docs: readonly string[]) {
 
 function main(): void {
   const samplesDir = path.join(loadConfig().sharedDir, 'e2e-samples');
-  const samples = readdirSync(samplesDir).filter((f) => f.endsWith('.xml')).sort().map((f) => readFileSync(path.join(samplesDir, f), 'utf8'));
+  const samples = readdirSync(samplesDir)
+    .filter((f) => f.endsWith('.xml'))
+    .sort()
+    .map((f) => readFileSync(path.join(samplesDir, f), 'utf8'));
   const records = syntheticRecords(2000);
   const loadAverage = os.loadavg()[0];
   const synthetic = records.map((record) => writeE2E(record));

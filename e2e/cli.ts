@@ -21,7 +21,7 @@ async function readFiles(args: string[]): Promise<number> {
       process.stdout.write(JSON.stringify({ file, record, warnings, sections }, null, 2) + '\n');
     } catch (error) {
       failed++;
-      const code = isEndpointError(error) ? error.code : (error as NodeJS.ErrnoException).code ?? 'INTERNAL';
+      const code = isEndpointError(error) ? error.code : ((error as NodeJS.ErrnoException).code ?? 'INTERNAL');
       process.stderr.write(`${file}: ${code}: ${describeError(error)}\n`);
     }
   }

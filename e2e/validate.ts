@@ -36,23 +36,35 @@ export interface ValidateOptions {
 export function schemaPath(options: ValidateOptions = {}): string {
   const dir = options.xsdDir ?? loadConfig().xsdDir;
   const file = path.join(dir, ROOT_SCHEMA);
-  if (!existsSync(file)) throw new EndpointError('CONFIG_INVALID', `The E2E schema ${file} does not exist; set ENDPOINT_E2E_XSD_DIR to the folder holding ${ROOT_SCHEMA}.`);
+  if (!existsSync(file))
+    throw new EndpointError(
+      'CONFIG_INVALID',
+      `The E2E schema ${file} does not exist; set ENDPOINT_E2E_XSD_DIR to the folder holding ${ROOT_SCHEMA}.`,
+    );
   return file;
 }
 
 function runXmllint(schema: string, files: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('xmllint', ['--noout', '--nonet', '--schema', schema, ...files], { maxBuffer: 256 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-        reject(new EndpointError('DEPENDENCY_MISSING', 'xmllint is not installed (Debian package libxml2-utils).'));
-        return;
-      }
-      if (/failed to compile|Schemas parser error/.test(stderr) && !files.some((file) => stderr.includes(`${file} validates`) || stderr.includes(`${file} fails`))) {
-        reject(new EndpointError('CONFIG_INVALID', `xmllint could not load the schema ${schema}.`));
-        return;
-      }
-      resolve(stderr);
-    });
+    execFile(
+      'xmllint',
+      ['--noout', '--nonet', '--schema', schema, ...files],
+      { maxBuffer: 256 * 1024 * 1024 },
+      (error, _stdout, stderr) => {
+        if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+          reject(new EndpointError('DEPENDENCY_MISSING', 'xmllint is not installed (Debian package libxml2-utils).'));
+          return;
+        }
+        if (
+          /failed to compile|Schemas parser error/.test(stderr) &&
+          !files.some((file) => stderr.includes(`${file} validates`) || stderr.includes(`${file} fails`))
+        ) {
+          reject(new EndpointError('CONFIG_INVALID', `xmllint could not load the schema ${schema}.`));
+          return;
+        }
+        resolve(stderr);
+      },
+    );
   });
 }
 
@@ -76,7 +88,10 @@ function collect(files: string[], output: string): ValidationResult[] {
 }
 
 /** Validates files on disk; one result per file, in order. */
-export async function validateE2EFiles(files: readonly string[], options: ValidateOptions = {}): Promise<ValidationResult[]> {
+export async function validateE2EFiles(
+  files: readonly string[],
+  options: ValidateOptions = {},
+): Promise<ValidationResult[]> {
   if (files.length === 0) return [];
   const schema = schemaPath(options);
   const results: ValidationResult[] = [];
@@ -91,7 +106,10 @@ export async function validateE2EFiles(files: readonly string[], options: Valida
  * Validates one or many documents given as text (written to a temporary folder, checked in
  * one xmllint run, removed). One result per document, in order.
  */
-export async function validateE2E(documents: string | readonly string[], options: ValidateOptions = {}): Promise<ValidationResult[]> {
+export async function validateE2E(
+  documents: string | readonly string[],
+  options: ValidateOptions = {},
+): Promise<ValidationResult[]> {
   const list = typeof documents === 'string' ? [documents] : documents;
   if (list.length === 0) return [];
   const dir = await mkdtemp(path.join(os.tmpdir(), 'e2e-validate-'));

@@ -1,7 +1,20 @@
 /** Reads an allergy entry: a concern act around an intolerance observation (or the observation alone). */
 import type { Allergy } from '../record';
 import { ALLERGY_SEVERITY, ALLERGY_TYPE, CONDITION_STATUS, PITO_OBSERVATION_CODES as P } from '../vocab/value-maps';
-import { attr, coded, idOf, interval, many, one, path, prune, text, warn, type ReadContext, type XmlNode } from './nodes';
+import {
+  attr,
+  coded,
+  idOf,
+  interval,
+  many,
+  one,
+  path,
+  prune,
+  text,
+  warn,
+  type ReadContext,
+  type XmlNode,
+} from './nodes';
 
 function applyInnerObservation(inner: XmlNode, allergy: Allergy, ctx: ReadContext, field: string): void {
   const code = attr(one(inner, 'code'), 'code');
@@ -11,7 +24,8 @@ function applyInnerObservation(inner: XmlNode, allergy: Allergy, ctx: ReadContex
     if (severity === undefined) allergy.severity = 'unknown';
     else {
       allergy.severity = ALLERGY_SEVERITY.read.get(severity.toUpperCase());
-      if (allergy.severity === undefined) warn(ctx, 'BAD_VALUE', `${field}.severity: unknown severity code ${severity}.`);
+      if (allergy.severity === undefined)
+        warn(ctx, 'BAD_VALUE', `${field}.severity: unknown severity code ${severity}.`);
     }
   } else if (code === P.reaction) {
     allergy.reaction ??= text(one(inner, 'text')) ?? attr(one(inner, 'value'), 'displayName');
@@ -46,6 +60,7 @@ export function readAllergy(entry: XmlNode, ctx: ReadContext, index: number): Al
     }
   }
   allergy.onset ??= interval(one(act, 'effectiveTime'), ctx, `${field}.onset`).low;
-  if (allergy.allergen === undefined && allergy.description === undefined) warn(ctx, 'ENTRY_WITHOUT_CODE', `${field}: no allergen code or description.`);
+  if (allergy.allergen === undefined && allergy.description === undefined)
+    warn(ctx, 'ENTRY_WITHOUT_CODE', `${field}: no allergen code or description.`);
   return prune(allergy);
 }

@@ -20,7 +20,17 @@ import { readProblem } from './problem';
 import { pairBloodPressures, readVitalSigns } from './vital-sign';
 
 /** Elements that repeat: always arrays, so the walk never checks. */
-const REPEATED = new Set(['component', 'entry', 'templateId', 'entryRelationship', 'participant', 'telecom', 'given', 'id', 'code']);
+const REPEATED = new Set([
+  'component',
+  'entry',
+  'templateId',
+  'entryRelationship',
+  'participant',
+  'telecom',
+  'given',
+  'id',
+  'code',
+]);
 
 /** The one parser: no value parsing, no entities (references are decoded by the reader's helpers), narrative text left unparsed. */
 export const parser = new XMLParser({
@@ -87,12 +97,22 @@ function isPlaceholder(entry: XmlNode): boolean {
   return false;
 }
 
-function readSection(section: XmlNode, record: PatientRecord, warnings: DataWarning[], options: DocumentReadOptions): void {
-  const templateIds = many(section, 'templateId').map((t) => attr(t, 'root')).filter((t): t is string => t !== undefined);
+function readSection(
+  section: XmlNode,
+  record: PatientRecord,
+  warnings: DataWarning[],
+  options: DocumentReadOptions,
+): void {
+  const templateIds = many(section, 'templateId')
+    .map((t) => attr(t, 'root'))
+    .filter((t): t is string => t !== undefined);
   const code = attr(one(section, 'code'), 'code');
   const found = findSection(templateIds, code);
   if (found === undefined) {
-    warnings.push({ code: 'UNKNOWN_SECTION', message: `A section with templateId ${templateIds.join(', ') || '(none)'} and code ${code ?? '(none)'} is not in the section table; skipped.` });
+    warnings.push({
+      code: 'UNKNOWN_SECTION',
+      message: `A section with templateId ${templateIds.join(', ') || '(none)'} and code ${code ?? '(none)'} is not in the section table; skipped.`,
+    });
     return;
   }
   const name = found.section.field;
@@ -100,16 +120,25 @@ function readSection(section: XmlNode, record: PatientRecord, warnings: DataWarn
   const ctx: ReadContext = { section: name, warnings, keepNoteText: options.keepNoteText };
   for (const entry of many(section, 'entry')) {
     if (isPlaceholder(entry)) continue;
-    if (!readEntry(name, entry, record, ctx)) warn(ctx, 'UNEXPECTED_ENTRY', `An entry of an unexpected kind in the ${name} section was skipped.`);
+    if (!readEntry(name, entry, record, ctx))
+      warn(ctx, 'UNEXPECTED_ENTRY', `An entry of an unexpected kind in the ${name} section was skipped.`);
   }
 }
 
 /** Reads one document (see readE2E). */
-export function readDocument(input: string | Buffer, options: Partial<DocumentReadOptions>): { record: PatientRecord; warnings: DataWarning[] } {
-  const settings: DocumentReadOptions = { maxBytes: options.maxBytes ?? INPUT_DEFAULTS.maxBytes, maxDepth: options.maxDepth ?? INPUT_DEFAULTS.maxDepth, keepNoteText: options.keepNoteText === true };
+export function readDocument(
+  input: string | Buffer,
+  options: Partial<DocumentReadOptions>,
+): { record: PatientRecord; warnings: DataWarning[] } {
+  const settings: DocumentReadOptions = {
+    maxBytes: options.maxBytes ?? INPUT_DEFAULTS.maxBytes,
+    maxDepth: options.maxDepth ?? INPUT_DEFAULTS.maxDepth,
+    keepNoteText: options.keepNoteText === true,
+  };
   const xml = decodeInput(input, settings.maxBytes);
   const rootName = scanStructure(xml, settings.maxDepth);
-  if (rootName !== 'ClinicalDocument') throw new EndpointError('NOT_E2E', `The root element is ${rootName.slice(0, 64)}, not ClinicalDocument.`);
+  if (rootName !== 'ClinicalDocument')
+    throw new EndpointError('NOT_E2E', `The root element is ${rootName.slice(0, 64)}, not ClinicalDocument.`);
   let tree: XmlNode;
   try {
     tree = parser.parse(xml) as XmlNode;

@@ -10,9 +10,13 @@ import { attr, idOf, interval, many, one, prune, text, type ReadContext, type Xm
 export function readEncounter(entry: XmlNode, ctx: ReadContext, index: number): Encounter | undefined {
   const enc = one(entry, 'encounter');
   if (enc === undefined) return undefined;
-  const encounter: Encounter = { id: idOf(enc), date: interval(one(enc, 'effectiveTime'), ctx, `encounters[${index}].date`).low };
+  const encounter: Encounter = {
+    id: idOf(enc),
+    date: interval(one(enc, 'effectiveTime'), ctx, `encounters[${index}].date`).low,
+  };
   for (const participant of many(enc, 'participant')) {
-    if (attr(participant, 'typeCode') === 'PRF') encounter.providerId ??= attr(one(one(participant, 'participantRole'), 'id'), 'extension');
+    if (attr(participant, 'typeCode') === 'PRF')
+      encounter.providerId ??= attr(one(one(participant, 'participantRole'), 'id'), 'extension');
   }
   let note: string | undefined;
   for (const relationship of many(enc, 'entryRelationship')) {

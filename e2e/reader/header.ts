@@ -8,7 +8,9 @@ const GENDERS: ReadonlySet<string> = new Set(['M', 'F', 'UN']);
 /** A person's name: given names and family name, or the whole text as family name. */
 export function personName(node: XmlNode | undefined): PersonName | undefined {
   if (node === undefined || attr(node, 'nullFlavor') !== undefined) return undefined;
-  const given = many(node, 'given').map(text).filter((g): g is string => g !== undefined);
+  const given = many(node, 'given')
+    .map(text)
+    .filter((g): g is string => g !== undefined);
   const family = text(one(node, 'family'));
   if (family === undefined && given.length === 0) {
     const whole = text(node);
@@ -21,13 +23,23 @@ export function personName(node: XmlNode | undefined): PersonName | undefined {
 export function readDocumentInfo(root: XmlNode, ctx: ReadContext): DocumentInfo {
   const demographicNo = attr(one(root, 'id'), 'extension')?.trim();
   if (demographicNo === undefined || demographicNo === '') {
-    throw new EndpointError('NO_PATIENT_KEY', 'The document has no demographic number (ClinicalDocument/id/@extension).');
+    throw new EndpointError(
+      'NO_PATIENT_KEY',
+      'The document has no demographic number (ClinicalDocument/id/@extension).',
+    );
   }
-  const info: DocumentInfo = { demographicNo, effectiveTime: date(one(root, 'effectiveTime'), ctx, 'document.effectiveTime') };
+  const info: DocumentInfo = {
+    demographicNo,
+    effectiveTime: date(one(root, 'effectiveTime'), ctx, 'document.effectiveTime'),
+  };
   const assigned = path(root, 'author', 'assignedAuthor');
   if (assigned !== undefined) {
     const id = one(assigned, 'id');
-    const author = prune({ id: attr(id, 'extension'), idRoot: attr(id, 'extension') === undefined ? undefined : attr(id, 'root'), name: personName(path(assigned, 'assignedPerson', 'name')) });
+    const author = prune({
+      id: attr(id, 'extension'),
+      idRoot: attr(id, 'extension') === undefined ? undefined : attr(id, 'root'),
+      name: personName(path(assigned, 'assignedPerson', 'name')),
+    });
     if (Object.keys(author).length > 0) info.author = author;
   }
   const organization = path(root, 'custodian', 'assignedCustodian', 'representedCustodianOrganization');
@@ -40,8 +52,16 @@ export function readDocumentInfo(root: XmlNode, ctx: ReadContext): DocumentInfo 
 
 function address(node: XmlNode | undefined): Address | undefined {
   if (node === undefined) return undefined;
-  const streets = many(node, 'streetAddressLine').map(text).filter((s): s is string => s !== undefined);
-  const value = prune({ street: streets.length > 0 ? streets.join(', ') : undefined, city: text(one(node, 'city')), province: text(one(node, 'state')), postalCode: text(one(node, 'postalCode')), country: text(one(node, 'country')) });
+  const streets = many(node, 'streetAddressLine')
+    .map(text)
+    .filter((s): s is string => s !== undefined);
+  const value = prune({
+    street: streets.length > 0 ? streets.join(', ') : undefined,
+    city: text(one(node, 'city')),
+    province: text(one(node, 'state')),
+    postalCode: text(one(node, 'postalCode')),
+    country: text(one(node, 'country')),
+  });
   return Object.keys(value).length > 0 ? value : undefined;
 }
 

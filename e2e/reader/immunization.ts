@@ -1,6 +1,19 @@
 /** Reads an immunization entry (substanceAdministration; negationInd = refused). */
 import type { Immunization } from '../record';
-import { attr, coded, idOf, interval, many, one, path, prune, text, warn, type ReadContext, type XmlNode } from './nodes';
+import {
+  attr,
+  coded,
+  idOf,
+  interval,
+  many,
+  one,
+  path,
+  prune,
+  text,
+  warn,
+  type ReadContext,
+  type XmlNode,
+} from './nodes';
 
 /** The immunization of one entry, or undefined when the entry holds no substanceAdministration. */
 export function readImmunization(entry: XmlNode, ctx: ReadContext, index: number): Immunization | undefined {
@@ -19,8 +32,10 @@ export function readImmunization(entry: XmlNode, ctx: ReadContext, index: number
     route: coded(one(sa, 'routeCode'), ctx, `${field}.route`),
   };
   for (const participant of many(sa, 'participant')) {
-    if (attr(participant, 'typeCode') === 'LOC') imm.site ??= text(one(path(participant, 'participantRole', 'playingEntity'), 'name'));
+    if (attr(participant, 'typeCode') === 'LOC')
+      imm.site ??= text(one(path(participant, 'participantRole', 'playingEntity'), 'name'));
   }
-  if (imm.code === undefined && imm.name === undefined) warn(ctx, 'ENTRY_WITHOUT_CODE', `${field}: no vaccine code or name.`);
+  if (imm.code === undefined && imm.name === undefined)
+    warn(ctx, 'ENTRY_WITHOUT_CODE', `${field}: no vaccine code or name.`);
   return prune(imm);
 }

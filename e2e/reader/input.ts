@@ -11,12 +11,14 @@ export const INPUT_DEFAULTS = { maxBytes: 20_000_000, maxDepth: 200 } as const;
 
 /** UTF-8 is checked first (invalid UTF-8 is refused, not replaced: the XML spec makes it a fatal error). */
 function utf8(bytes: Buffer): string {
-  if (!isUtf8(bytes)) throw new EndpointError('NOT_XML', 'The document is not valid UTF-8 text (invalid byte sequence).');
+  if (!isUtf8(bytes))
+    throw new EndpointError('NOT_XML', 'The document is not valid UTF-8 text (invalid byte sequence).');
   return bytes.toString('utf8');
 }
 
 function utf16(bytes: Buffer, bigEndian: boolean): string {
-  if (bytes.length % 2 !== 0) throw new EndpointError('NOT_XML', 'The document is not valid UTF-16 text (odd number of bytes).');
+  if (bytes.length % 2 !== 0)
+    throw new EndpointError('NOT_XML', 'The document is not valid UTF-16 text (odd number of bytes).');
   return (bigEndian ? Buffer.from(bytes).swap16() : bytes).toString('utf16le');
 }
 
@@ -28,7 +30,8 @@ export function decodeInput(input: string | Buffer, maxBytes: number): string {
     }
     return input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   }
-  if (input.length > maxBytes) throw new EndpointError('BODY_TOO_LARGE', `The document is larger than the limit of ${maxBytes} bytes.`);
+  if (input.length > maxBytes)
+    throw new EndpointError('BODY_TOO_LARGE', `The document is larger than the limit of ${maxBytes} bytes.`);
   const b0 = input[0];
   const b1 = input[1];
   if (b0 === 0xef && b1 === 0xbb && input[2] === 0xbf) return utf8(input.subarray(3));
@@ -37,7 +40,8 @@ export function decodeInput(input: string | Buffer, maxBytes: number): string {
   if (b0 === 0x3c && b1 === 0x00) return utf16(input, false);
   if (b0 === 0x00 && b1 === 0x3c) return utf16(input, true);
   const declaration = input.subarray(0, 120).toString('latin1');
-  if (/^<\?xml[^>]*encoding=["'](iso-8859-1|latin-?1|windows-1252)["']/i.test(declaration)) return input.toString('latin1');
+  if (/^<\?xml[^>]*encoding=["'](iso-8859-1|latin-?1|windows-1252)["']/i.test(declaration))
+    return input.toString('latin1');
   return utf8(input);
 }
 
@@ -77,7 +81,10 @@ function skipTo(xml: string, from: number, end: string, what: string): number {
  */
 export function scanStructure(xml: string, maxDepth: number): string {
   if (/<!(DOCTYPE|ENTITY)/i.test(xml)) {
-    throw new EndpointError('HOSTILE_XML', 'The document declares a DOCTYPE or ENTITY, which is not accepted (no entity expansion).');
+    throw new EndpointError(
+      'HOSTILE_XML',
+      'The document declares a DOCTYPE or ENTITY, which is not accepted (no entity expansion).',
+    );
   }
   const stack: string[] = [];
   let root: string | undefined;
@@ -86,7 +93,8 @@ export function scanStructure(xml: string, maxDepth: number): string {
   for (;;) {
     const lt = xml.indexOf('<', pos);
     const textEnd = lt < 0 ? xml.length : lt;
-    if (stack.length === 0 && textEnd > pos && xml.slice(pos, textEnd).trim() !== '') throw notXml('text outside the root element');
+    if (stack.length === 0 && textEnd > pos && xml.slice(pos, textEnd).trim() !== '')
+      throw notXml('text outside the root element');
     if (lt < 0) break;
     const next = xml.charCodeAt(lt + 1);
     if (next === 0x3f) {
@@ -116,7 +124,8 @@ export function scanStructure(xml: string, maxDepth: number): string {
       }
       if (xml.charCodeAt(gt - 1) !== 0x2f) {
         stack.push(name);
-        if (stack.length > maxDepth) throw new EndpointError('XML_TOO_DEEP', `The document nests elements deeper than the limit of ${maxDepth}.`);
+        if (stack.length > maxDepth)
+          throw new EndpointError('XML_TOO_DEEP', `The document nests elements deeper than the limit of ${maxDepth}.`);
       } else if (stack.length === 0) closed = true;
       pos = gt + 1;
     }

@@ -2,7 +2,20 @@
 import type { Medication } from '../record';
 import { findCodeSystem } from '../vocab/code-systems';
 import { MEDICATION_STATUS, PITO_OBSERVATION_CODES as P } from '../vocab/value-maps';
-import { attr, coded, idOf, interval, many, numberAttr, one, path, prune, text, type ReadContext, type XmlNode } from './nodes';
+import {
+  attr,
+  coded,
+  idOf,
+  interval,
+  many,
+  numberAttr,
+  one,
+  path,
+  prune,
+  text,
+  type ReadContext,
+  type XmlNode,
+} from './nodes';
 
 function frequencyOf(pivl: XmlNode): string | undefined {
   const frequency = one(pivl, 'frequency');
@@ -39,7 +52,8 @@ function applyAdministration(sa: XmlNode, med: Medication, ctx: ReadContext, fie
     else {
       const low = attr(one(dose, 'low'), 'value');
       const high = attr(one(dose, 'high'), 'value');
-      if (low !== undefined || high !== undefined) med.dose = { text: low === high || high === undefined ? `${low}` : `${low ?? ''}-${high}` };
+      if (low !== undefined || high !== undefined)
+        med.dose = { text: low === high || high === undefined ? `${low}` : `${low ?? ''}-${high}` };
     }
   }
   med.prescriberId ??= attr(one(path(sa, 'author', 'assignedAuthor'), 'id'), 'extension');
@@ -50,7 +64,8 @@ function applyObservation(obs: XmlNode, med: Medication, ctx: ReadContext, field
   if (code === P.prn) {
     const value = attr(one(obs, 'value'), 'value');
     if (value === 'true' || value === 'false') med.prn = value === 'true';
-    else if (value !== undefined) ctx.warnings.push({ code: 'BAD_VALUE', section: ctx.section, message: `${field}.prn: not a boolean.` });
+    else if (value !== undefined)
+      ctx.warnings.push({ code: 'BAD_VALUE', section: ctx.section, message: `${field}.prn: not a boolean.` });
   } else if (code === P.unbound) {
     const line = text(one(obs, 'text'));
     if (line === undefined) return;
@@ -84,7 +99,12 @@ export function readMedication(entry: XmlNode, ctx: ReadContext, index: number):
   const status = attr(one(sa, 'statusCode'), 'code');
   if (status !== undefined) {
     med.status = MEDICATION_STATUS.read.get(status.toUpperCase());
-    if (med.status === undefined) ctx.warnings.push({ code: 'BAD_VALUE', section: ctx.section, message: `${field}.status: unknown status code ${status}.` });
+    if (med.status === undefined)
+      ctx.warnings.push({
+        code: 'BAD_VALUE',
+        section: ctx.section,
+        message: `${field}.status: unknown status code ${status}.`,
+      });
   }
   med.instructions = text(one(sa, 'text'));
   const drug = path(sa, 'consumable', 'manufacturedProduct');
@@ -101,7 +121,11 @@ export function readMedication(entry: XmlNode, ctx: ReadContext, index: number):
   applyAdministration(sa, med, ctx, field);
   applyRelationships(sa, med, ctx, field, 1);
   if (med.din === undefined && med.atc === undefined && med.name === undefined) {
-    ctx.warnings.push({ code: 'ENTRY_WITHOUT_CODE', section: ctx.section, message: `${field}: no DIN, ATC code or drug name.` });
+    ctx.warnings.push({
+      code: 'ENTRY_WITHOUT_CODE',
+      section: ctx.section,
+      message: `${field}: no DIN, ATC code or drug name.`,
+    });
   }
   return prune(med);
 }

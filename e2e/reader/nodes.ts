@@ -82,7 +82,11 @@ export function coded(node: XmlNode | undefined, ctx: ReadContext, field: string
   const writtenName = attr(node, 'codeSystemName');
   const system = findCodeSystem(writtenOid, writtenName);
   if (system === undefined && (writtenOid !== undefined || writtenName !== undefined)) {
-    warn(ctx, 'UNKNOWN_CODE_SYSTEM', `${field}: code system ${writtenOid ?? writtenName} is not in the code-system table.`);
+    warn(
+      ctx,
+      'UNKNOWN_CODE_SYSTEM',
+      `${field}: code system ${writtenOid ?? writtenName} is not in the code-system table.`,
+    );
   }
   const result: Coded = { code };
   const oid = system?.oid ?? writtenOid;
@@ -112,7 +116,12 @@ export function interval(node: XmlNode | undefined, ctx: ReadContext, field: str
 }
 
 /** A number written in an attribute; BAD_VALUE warning when it is not one. */
-export function numberAttr(node: XmlNode | undefined, name: string, ctx: ReadContext, field: string): number | undefined {
+export function numberAttr(
+  node: XmlNode | undefined,
+  name: string,
+  ctx: ReadContext,
+  field: string,
+): number | undefined {
   const raw = attr(node, name);
   if (raw === undefined) return undefined;
   const value = Number(raw);

@@ -1,7 +1,20 @@
 /** Reads a problem entry: diagnosis code from the value, or OSCAR's ICD9CODE observation. */
 import type { Problem } from '../record';
 import { CONDITION_STATUS, PITO_OBSERVATION_CODES as P } from '../vocab/value-maps';
-import { attr, coded, idOf, interval, many, one, path, prune, text, warn, type ReadContext, type XmlNode } from './nodes';
+import {
+  attr,
+  coded,
+  idOf,
+  interval,
+  many,
+  one,
+  path,
+  prune,
+  text,
+  warn,
+  type ReadContext,
+  type XmlNode,
+} from './nodes';
 
 /** The problem of one entry, or undefined when the entry holds no observation. */
 export function readProblem(entry: XmlNode, ctx: ReadContext, index: number): Problem | undefined {
@@ -13,7 +26,8 @@ export function readProblem(entry: XmlNode, ctx: ReadContext, index: number): Pr
   if (problem.code === undefined) {
     for (const relationship of many(obs, 'entryRelationship')) {
       const inner = one(relationship, 'observation');
-      if (attr(one(inner, 'code'), 'code') === P.icd9) problem.code ??= coded(one(inner, 'value'), ctx, `${field}.code`);
+      if (attr(one(inner, 'code'), 'code') === P.icd9)
+        problem.code ??= coded(one(inner, 'value'), ctx, `${field}.code`);
     }
   }
   if (problem.code === undefined) warn(ctx, 'ENTRY_WITHOUT_CODE', `${field}: no diagnosis code.`);

@@ -8,16 +8,27 @@ import { CODE_SYSTEM_NAME, CODE_SYSTEM_OID } from '../vocab/code-systems';
 import { BLOOD_PRESSURE_CODES as BP, BLOOD_PRESSURE_PANEL_ALIASES } from '../vocab/value-maps';
 import { attr, coded, idOf, interval, many, observed, one, prune, warn, type ReadContext, type XmlNode } from './nodes';
 
-const PANEL: Coded = { code: BP.panel, codeSystem: CODE_SYSTEM_OID.loinc, codeSystemName: CODE_SYSTEM_NAME.loinc, displayName: 'Blood pressure' };
+const PANEL: Coded = {
+  code: BP.panel,
+  codeSystem: CODE_SYSTEM_OID.loinc,
+  codeSystemName: CODE_SYSTEM_NAME.loinc,
+  displayName: 'Blood pressure',
+};
 const BP_TEXT = /^\s*(\d{2,3}(?:\.\d+)?)\s*\/\s*(\d{2,3}(?:\.\d+)?)\s*(mm\[?Hg\]?)?\s*$/i;
 
 function readObservation(obs: XmlNode, id: string | undefined, ctx: ReadContext, field: string): VitalSign | undefined {
   const code = coded(one(obs, 'code'), ctx, `${field}.code`);
   if (code === undefined) {
-    if (attr(obs, 'nullFlavor') === undefined) warn(ctx, 'ENTRY_WITHOUT_CODE', `${field}: an observation without a code was left out.`);
+    if (attr(obs, 'nullFlavor') === undefined)
+      warn(ctx, 'ENTRY_WITHOUT_CODE', `${field}: an observation without a code was left out.`);
     return undefined;
   }
-  const vital: VitalSign = { id: idOf(obs) ?? id, code, value: observed(one(obs, 'value'), ctx, `${field}.value`), time: interval(one(obs, 'effectiveTime'), ctx, `${field}.time`).low };
+  const vital: VitalSign = {
+    id: idOf(obs) ?? id,
+    code,
+    value: observed(one(obs, 'value'), ctx, `${field}.value`),
+    time: interval(one(obs, 'effectiveTime'), ctx, `${field}.time`).low,
+  };
   if (BLOOD_PRESSURE_PANEL_ALIASES.includes(code.code) && vital.value !== undefined && 'text' in vital.value) {
     const match = BP_TEXT.exec(vital.value.text);
     if (match !== null) {
@@ -54,8 +65,16 @@ export function readVitalSigns(entry: XmlNode, ctx: ReadContext, into: VitalSign
   const dia = diastolic && quantityOf(diastolic);
   if (sys !== undefined && dia !== undefined) {
     const organizerCode = coded(one(organizer, 'code'), ctx, `vitalSigns[${into.length}].code`);
-    const panel = organizerCode !== undefined && BLOOD_PRESSURE_PANEL_ALIASES.includes(organizerCode.code) ? organizerCode : PANEL;
-    into.push(prune({ id: organizerId ?? systolic!.id, code: panel, bloodPressure: { systolic: sys, diastolic: dia }, time: systolic!.time }));
+    const panel =
+      organizerCode !== undefined && BLOOD_PRESSURE_PANEL_ALIASES.includes(organizerCode.code) ? organizerCode : PANEL;
+    into.push(
+      prune({
+        id: organizerId ?? systolic!.id,
+        code: panel,
+        bloodPressure: { systolic: sys, diastolic: dia },
+        time: systolic!.time,
+      }),
+    );
     for (const part of parts) if (part !== systolic && part !== diastolic) into.push(part);
     return;
   }
@@ -73,8 +92,17 @@ export function pairBloodPressures(vitals: VitalSign[]): VitalSign[] {
     const next = vitals[i + 1];
     const sys = quantityOf(current);
     const dia = next && quantityOf(next);
-    if (current.code.code === BP.systolic && next?.code.code === BP.diastolic && sys !== undefined && dia !== undefined && current.id === next.id && current.time === next.time) {
-      paired.push(prune({ id: current.id, code: PANEL, bloodPressure: { systolic: sys, diastolic: dia }, time: current.time }));
+    if (
+      current.code.code === BP.systolic &&
+      next?.code.code === BP.diastolic &&
+      sys !== undefined &&
+      dia !== undefined &&
+      current.id === next.id &&
+      current.time === next.time
+    ) {
+      paired.push(
+        prune({ id: current.id, code: PANEL, bloodPressure: { systolic: sys, diastolic: dia }, time: current.time }),
+      );
       i++;
     } else paired.push(current);
   }

@@ -27,22 +27,82 @@ export interface SectionRow {
 }
 
 const T = '2.16.840.1.113883.3.1818.10.2.';
-const loinc = (code: string, displayName: string) => ({ code, codeSystem: CODE_SYSTEM_OID.loinc, codeSystemName: 'LOINC', displayName });
-const pito = (code: string, displayName: string) => ({ code, codeSystem: CODE_SYSTEM_OID.pitoSectionType, codeSystemName: 'SectionType-CA-Pending', displayName });
+const loinc = (code: string, displayName: string) => ({
+  code,
+  codeSystem: CODE_SYSTEM_OID.loinc,
+  codeSystemName: 'LOINC',
+  displayName,
+});
+const pito = (code: string, displayName: string) => ({
+  code,
+  codeSystem: CODE_SYSTEM_OID.pitoSectionType,
+  codeSystemName: 'SectionType-CA-Pending',
+  displayName,
+});
 
-function row(field: SectionName | null, label: string, title: string, n: string, code: SectionRow['code'], extra: Partial<Pick<SectionRow, 'templateAliases' | 'codeAliases'>> = {}): SectionRow {
-  return { field, label, title, templateWithEntries: `${T}${n}.1`, templateWithoutEntries: `${T}${n}`, code, templateAliases: extra.templateAliases ?? [], codeAliases: extra.codeAliases ?? [] };
+function row(
+  field: SectionName | null,
+  label: string,
+  title: string,
+  n: string,
+  code: SectionRow['code'],
+  extra: Partial<Pick<SectionRow, 'templateAliases' | 'codeAliases'>> = {},
+): SectionRow {
+  return {
+    field,
+    label,
+    title,
+    templateWithEntries: `${T}${n}.1`,
+    templateWithoutEntries: `${T}${n}`,
+    code,
+    templateAliases: extra.templateAliases ?? [],
+    codeAliases: extra.codeAliases ?? [],
+  };
 }
 
 /** Every known section, the seven clinical ones first in document order. */
 export const SECTIONS: readonly SectionRow[] = [
-  row('medications', 'medications', 'Medications and Prescriptions - Medication List', '19', loinc('10160-0', 'History of Medication Use'), { codeAliases: ['10160-6', '19009-0'] }),
+  row(
+    'medications',
+    'medications',
+    'Medications and Prescriptions - Medication List',
+    '19',
+    loinc('10160-0', 'History of Medication Use'),
+    { codeAliases: ['10160-6', '19009-0'] },
+  ),
   row('problems', 'problems', 'Problems', '21', loinc('11450-4', 'Problem List')),
-  row('allergies', 'allergies', 'Allergies & Intolerances (Reaction List)', '4', loinc('48765-2', 'Allergies and or Adverse Reactions Doc')),
+  row(
+    'allergies',
+    'allergies',
+    'Allergies & Intolerances (Reaction List)',
+    '4',
+    loinc('48765-2', 'Allergies and or Adverse Reactions Doc'),
+  ),
   row('immunizations', 'immunizations', 'Immunizations', '14', loinc('11369-6', 'History of Immunizations')),
-  row('labResults', 'labResults', 'Laboratory Results and Reports', '16', loinc('30954-2', 'Relevant Diagnostic Tests and/or Laboratory Data'), { codeAliases: ['11502-2'] }),
-  row('vitalSigns', 'vitalSigns', 'Clinical Measured Observations', '8', pito('CLINOBS', 'Clinically Measured Observations'), { codeAliases: ['8716-3'] }),
-  row('encounters', 'encounters', 'Encounter History and Notes', '12', loinc('46240-8', 'History of hospitalizations+History of outpatient visits'), { templateAliases: [`${T}22.1`] }),
+  row(
+    'labResults',
+    'labResults',
+    'Laboratory Results and Reports',
+    '16',
+    loinc('30954-2', 'Relevant Diagnostic Tests and/or Laboratory Data'),
+    { codeAliases: ['11502-2'] },
+  ),
+  row(
+    'vitalSigns',
+    'vitalSigns',
+    'Clinical Measured Observations',
+    '8',
+    pito('CLINOBS', 'Clinically Measured Observations'),
+    { codeAliases: ['8716-3'] },
+  ),
+  row(
+    'encounters',
+    'encounters',
+    'Encounter History and Notes',
+    '12',
+    loinc('46240-8', 'History of hospitalizations+History of outpatient visits'),
+    { templateAliases: [`${T}22.1`] },
+  ),
   row(null, 'advanceDirectives', 'Advance Directives', '2', loinc('42348-3', 'Advance Directives')),
   row(null, 'alerts', 'Alerts', '3', pito('ALERTS', 'Alerts')),
   row(null, 'appointments', 'Appointments', '5', loinc('56446-8', 'Appointment Summary')),
@@ -62,12 +122,15 @@ export const SECTIONS: readonly SectionRow[] = [
 ];
 
 /** The row of each clinical section, by record field (for the writer). */
-export const SECTION_BY_FIELD = Object.fromEntries(SECTIONS.filter((s) => s.field !== null).map((s) => [s.field, s])) as Record<SectionName, SectionRow>;
+export const SECTION_BY_FIELD = Object.fromEntries(
+  SECTIONS.filter((s) => s.field !== null).map((s) => [s.field, s]),
+) as Record<SectionName, SectionRow>;
 
 const byTemplate = new Map<string, SectionRow>();
 const byCode = new Map<string, SectionRow>();
 for (const section of SECTIONS) {
-  for (const id of [section.templateWithEntries, section.templateWithoutEntries, ...section.templateAliases]) byTemplate.set(id, section);
+  for (const id of [section.templateWithEntries, section.templateWithoutEntries, ...section.templateAliases])
+    byTemplate.set(id, section);
   for (const code of [section.code.code, ...section.codeAliases]) byCode.set(code.toUpperCase(), section);
 }
 
@@ -76,7 +139,10 @@ for (const section of SECTIONS) {
  * disagree, the code wins for a clinical section (templates are often copied between sections);
  * `agreed` tells the caller whether they agreed.
  */
-export function findSection(templateIds: readonly string[], code: string | undefined): { section: SectionRow; agreed: boolean } | undefined {
+export function findSection(
+  templateIds: readonly string[],
+  code: string | undefined,
+): { section: SectionRow; agreed: boolean } | undefined {
   let byTemplateRow: SectionRow | undefined;
   for (const id of templateIds) {
     byTemplateRow = byTemplate.get(id);

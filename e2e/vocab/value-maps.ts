@@ -29,7 +29,19 @@ export const ALLERGY_TYPE = valueMap<NonNullable<Allergy['type']>>(
  */
 export const ALLERGY_SEVERITY = valueMap<Exclude<NonNullable<Allergy['severity']>, 'unknown'>>(
   { mild: 'A2', moderate: 'A3', severe: 'A4' },
-  { A1: 'mild', L: 'mild', MI: 'mild', MILD: 'mild', M: 'moderate', MO: 'moderate', MODERATE: 'moderate', H: 'severe', SEV: 'severe', SEVERE: 'severe', LIFE: 'severe' },
+  {
+    A1: 'mild',
+    L: 'mild',
+    MI: 'mild',
+    MILD: 'mild',
+    M: 'moderate',
+    MO: 'moderate',
+    MODERATE: 'moderate',
+    H: 'severe',
+    SEV: 'severe',
+    SEVERE: 'severe',
+    LIFE: 'severe',
+  },
 );
 
 /** Status of problems and allergies → statusCode. */

@@ -9,7 +9,10 @@ const ACT_CODE = `codeSystem="${CODE_SYSTEM_OID.actCode}" codeSystemName="${CODE
 
 function severity(allergy: Allergy): string {
   if (allergy.severity === undefined) return '';
-  const value = allergy.severity === 'unknown' ? '<value xsi:type="CD" nullFlavor="UNK"/>' : `<value xsi:type="CD" code="${ALLERGY_SEVERITY.write[allergy.severity]}" codeSystem="${CODE_SYSTEM_OID.observationValue}" codeSystemName="${CODE_SYSTEM_NAME.observationValue}"/>`;
+  const value =
+    allergy.severity === 'unknown'
+      ? '<value xsi:type="CD" nullFlavor="UNK"/>'
+      : `<value xsi:type="CD" code="${ALLERGY_SEVERITY.write[allergy.severity]}" codeSystem="${CODE_SYSTEM_OID.observationValue}" codeSystemName="${CODE_SYSTEM_NAME.observationValue}"/>`;
   return `<entryRelationship typeCode="SUBJ" contextConductionInd="true" inversionInd="true"><templateId root="${ENTRY_TEMPLATES.severity}"/><observation classCode="OBS" moodCode="EVN"><code code="${P.severity}" displayName="Severity" ${ACT_CODE}/>${value}</observation></entryRelationship>`;
 }
 
@@ -20,7 +23,10 @@ function reaction(allergy: Allergy): string {
 
 /** The entry XML of one allergy. */
 export function allergyEntry(allergy: Allergy): string {
-  const type = allergy.type === undefined ? '<code nullFlavor="NI"/>' : `<code code="${ALLERGY_TYPE.write[allergy.type]}" ${ACT_CODE}/>`;
+  const type =
+    allergy.type === undefined
+      ? '<code nullFlavor="NI"/>'
+      : `<code code="${ALLERGY_TYPE.write[allergy.type]}" ${ACT_CODE}/>`;
   return (
     `<entry typeCode="DRIV" contextConductionInd="true"><templateId root="${ENTRY_TEMPLATES.allergy}"/>` +
     `<act classCode="ACT" moodCode="EVN">${idElement(ID_OIDS.oscar, allergy.id)}` +
@@ -42,5 +48,11 @@ export function allergyEntry(allergy: Allergy): string {
 /** Narrative columns and one row per allergy. */
 export const ALLERGY_COLUMNS = ['Allergen', 'Type', 'Reaction', 'Severity', 'Status'];
 export function allergyRow(allergy: Allergy): (string | undefined)[] {
-  return [allergy.description ?? allergy.allergen?.displayName, allergy.type, allergy.reaction, allergy.severity, allergy.status];
+  return [
+    allergy.description ?? allergy.allergen?.displayName,
+    allergy.type,
+    allergy.reaction,
+    allergy.severity,
+    allergy.status,
+  ];
 }

@@ -34,24 +34,35 @@ function recordTarget(record: PatientRecord): string {
   const { patient } = record;
   const hn = patient.healthNumber;
   let xml = '<recordTarget typeCode="RCT" contextControlCode="OP"><patientRole classCode="PAT">';
-  xml += hn === undefined ? '<id nullFlavor="NI"/>' : `<id${attr('root', hn.assigningOid)}${attr('extension', hn.value)}/>`;
+  xml +=
+    hn === undefined ? '<id nullFlavor="NI"/>' : `<id${attr('root', hn.assigningOid)}${attr('extension', hn.value)}/>`;
   const a = patient.address;
   if (a !== undefined) {
     xml += `<addr use="H">${textElement('streetAddressLine', a.street)}${textElement('city', a.city)}${textElement('state', a.province)}${textElement('postalCode', a.postalCode)}${textElement('country', a.country)}</addr>`;
   }
   for (const telecom of patient.telecoms) xml += `<telecom${attr('value', telecom.value)}${attr('use', telecom.use)}/>`;
   xml += '<patient classCode="PSN" determinerCode="INSTANCE">' + nameElement(patient.name);
-  xml += patient.gender === undefined ? '<administrativeGenderCode nullFlavor="NI"/>' : `<administrativeGenderCode code="${patient.gender}" codeSystem="${CODE_SYSTEM_OID.gender}"/>`;
+  xml +=
+    patient.gender === undefined
+      ? '<administrativeGenderCode nullFlavor="NI"/>'
+      : `<administrativeGenderCode code="${patient.gender}" codeSystem="${CODE_SYSTEM_OID.gender}"/>`;
   xml += tsElement('birthTime', patient.birthDate);
-  if (patient.language !== undefined) xml += `<languageCommunication><languageCode${attr('code', patient.language)}/></languageCommunication>`;
+  if (patient.language !== undefined)
+    xml += `<languageCommunication><languageCode${attr('code', patient.language)}/></languageCommunication>`;
   return xml + '</patient></patientRole></recordTarget>';
 }
 
 function header(record: PatientRecord): string {
   const doc = record.document;
   const author = doc.author;
-  const authorId = author?.id === undefined ? '<id nullFlavor="NI"/>' : `<id${attr('root', author.idRoot ?? ID_OIDS.cpsid)}${attr('extension', author.id)}/>`;
-  const authorPerson = author?.name === undefined ? '' : `<assignedPerson classCode="PSN" determinerCode="INSTANCE">${nameElement(author.name)}</assignedPerson>`;
+  const authorId =
+    author?.id === undefined
+      ? '<id nullFlavor="NI"/>'
+      : `<id${attr('root', author.idRoot ?? ID_OIDS.cpsid)}${attr('extension', author.id)}/>`;
+  const authorPerson =
+    author?.name === undefined
+      ? ''
+      : `<assignedPerson classCode="PSN" determinerCode="INSTANCE">${nameElement(author.name)}</assignedPerson>`;
   const custodian = doc.custodian;
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
@@ -66,7 +77,9 @@ function header(record: PatientRecord): string {
     recordTarget(record) +
     `<author typeCode="AUT" contextControlCode="OP">${tsElement('time', doc.effectiveTime)}<assignedAuthor classCode="ASSIGNED">${authorId}${authorPerson}</assignedAuthor></author>` +
     '<custodian typeCode="CST"><assignedCustodian classCode="ASSIGNED"><representedCustodianOrganization classCode="ORG" determinerCode="INSTANCE">' +
-    (custodian?.id === undefined ? '<id nullFlavor="NI"/>' : `<id root="${ID_OIDS.oscar}"${attr('extension', custodian.id)}/>`) +
+    (custodian?.id === undefined
+      ? '<id nullFlavor="NI"/>'
+      : `<id root="${ID_OIDS.oscar}"${attr('extension', custodian.id)}/>`) +
     textElement('name', custodian?.name) +
     '</representedCustodianOrganization></assignedCustodian></custodian>'
   );
@@ -75,30 +88,55 @@ function header(record: PatientRecord): string {
 type Cells = (string | undefined)[];
 
 /** Entry XML and narrative row of the entries of one section: the switch over entry types. */
-function sectionParts(name: SectionName, record: ClinicalSections, options: DocumentWriteOptions): { columns: string[]; rows: Cells[]; entries: string } {
+function sectionParts(
+  name: SectionName,
+  record: ClinicalSections,
+  options: DocumentWriteOptions,
+): { columns: string[]; rows: Cells[]; entries: string } {
   let entries = '';
   const rows: Cells[] = [];
   switch (name) {
     case 'medications':
-      for (const e of record.medications) (entries += medicationEntry(e)), rows.push(medicationRow(e));
+      for (const e of record.medications) {
+        entries += medicationEntry(e);
+        rows.push(medicationRow(e));
+      }
       return { columns: MEDICATION_COLUMNS, rows, entries };
     case 'problems':
-      for (const e of record.problems) (entries += problemEntry(e)), rows.push(problemRow(e));
+      for (const e of record.problems) {
+        entries += problemEntry(e);
+        rows.push(problemRow(e));
+      }
       return { columns: PROBLEM_COLUMNS, rows, entries };
     case 'allergies':
-      for (const e of record.allergies) (entries += allergyEntry(e)), rows.push(allergyRow(e));
+      for (const e of record.allergies) {
+        entries += allergyEntry(e);
+        rows.push(allergyRow(e));
+      }
       return { columns: ALLERGY_COLUMNS, rows, entries };
     case 'immunizations':
-      for (const e of record.immunizations) (entries += immunizationEntry(e)), rows.push(immunizationRow(e));
+      for (const e of record.immunizations) {
+        entries += immunizationEntry(e);
+        rows.push(immunizationRow(e));
+      }
       return { columns: IMMUNIZATION_COLUMNS, rows, entries };
     case 'labResults':
-      for (const e of record.labResults) (entries += labResultEntry(e)), rows.push(labResultRow(e));
+      for (const e of record.labResults) {
+        entries += labResultEntry(e);
+        rows.push(labResultRow(e));
+      }
       return { columns: LAB_RESULT_COLUMNS, rows, entries };
     case 'vitalSigns':
-      for (const e of record.vitalSigns) (entries += vitalSignEntry(e)), rows.push(vitalSignRow(e));
+      for (const e of record.vitalSigns) {
+        entries += vitalSignEntry(e);
+        rows.push(vitalSignRow(e));
+      }
       return { columns: VITAL_SIGN_COLUMNS, rows, entries };
     case 'encounters':
-      for (const e of record.encounters) (entries += encounterEntry(e, options.includeNoteText)), rows.push(encounterRow(e));
+      for (const e of record.encounters) {
+        entries += encounterEntry(e, options.includeNoteText);
+        rows.push(encounterRow(e));
+      }
       return { columns: ENCOUNTER_COLUMNS, rows, entries };
   }
 }
@@ -128,7 +166,10 @@ function section(name: SectionName, record: PatientRecord, options: DocumentWrit
   xml += `<templateId root="${hasEntries ? row.templateWithEntries : row.templateWithoutEntries}"/>`;
   xml += `<code code="${code.code}" codeSystem="${code.codeSystem}" codeSystemName="${code.codeSystemName}" displayName="${escapeXml(code.displayName)}"/>`;
   xml += `<title>${escapeXml(row.title)} [${hasEntries ? 'with' : 'without'} entries]</title>`;
-  xml += hasEntries ? narrativeTable(parts.columns, parts.rows) + parts.entries : '<text mediaType="text/x-hl7-text+xml">No information for this section for this patient</text>' + PLACEHOLDER_ENTRY;
+  xml += hasEntries
+    ? narrativeTable(parts.columns, parts.rows) + parts.entries
+    : '<text mediaType="text/x-hl7-text+xml">No information for this section for this patient</text>' +
+      PLACEHOLDER_ENTRY;
   return xml + '</section></component>';
 }
 

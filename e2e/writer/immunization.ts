@@ -32,5 +32,11 @@ export function immunizationEntry(imm: Immunization): string {
 /** Narrative columns and one row per immunization. */
 export const IMMUNIZATION_COLUMNS = ['Immunization', 'Code', 'Date', 'Refused', 'Lot'];
 export function immunizationRow(imm: Immunization): (string | undefined)[] {
-  return [imm.name ?? imm.code?.displayName, imm.code?.code, imm.date, imm.refused === undefined ? undefined : imm.refused ? 'yes' : 'no', imm.lot];
+  return [
+    imm.name ?? imm.code?.displayName,
+    imm.code?.code,
+    imm.date,
+    imm.refused === undefined ? undefined : imm.refused ? 'yes' : 'no',
+    imm.lot,
+  ];
 }

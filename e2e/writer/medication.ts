@@ -14,7 +14,8 @@ export function unboundObservation(text: string): string {
 
 function dose(value: ObservedValue | undefined): { quantity: string; text: string } {
   if (value === undefined) return { quantity: '', text: '' };
-  if ('quantity' in value) return { quantity: `<doseQuantity value="${decimal(value.quantity)}"${attr('unit', value.unit)}/>`, text: '' };
+  if ('quantity' in value)
+    return { quantity: `<doseQuantity value="${decimal(value.quantity)}"${attr('unit', value.unit)}/>`, text: '' };
   return { quantity: '', text: unboundObservation(P.dosePrefix + value.text) };
 }
 
@@ -22,13 +23,17 @@ function dose(value: ObservedValue | undefined): { quantity: string; text: strin
 export function medicationEntry(med: Medication): string {
   const { quantity, text: doseText } = dose(med.dose);
   const status = med.status === undefined ? '' : `<statusCode code="${MEDICATION_STATUS.write[med.status]}"/>`;
-  const drugCodes = med.din === undefined && med.atc === undefined ? '<code nullFlavor="NI"/>' : (med.din ? codedElement('code', med.din) : '') + (med.atc ? codedElement('code', med.atc) : '');
+  const drugCodes =
+    med.din === undefined && med.atc === undefined
+      ? '<code nullFlavor="NI"/>'
+      : (med.din ? codedElement('code', med.din) : '') + (med.atc ? codedElement('code', med.atc) : '');
   const form = med.form === undefined ? '' : codedElement('e2e:formCode', med.form);
   const author =
     med.prescriberId === undefined
       ? ''
       : `<author typeCode="AUT" contextControlCode="OP"><templateId root="${ENTRY_TEMPLATES.author}"/><time nullFlavor="NI"/><assignedAuthor classCode="ASSIGNED"><id root="${ID_OIDS.cpsid}"${attr('extension', med.prescriberId)}/></assignedAuthor></author>`;
-  const longTerm = med.longTerm === undefined ? '' : unboundObservation(med.longTerm ? P.longTermText : P.shortTermText);
+  const longTerm =
+    med.longTerm === undefined ? '' : unboundObservation(med.longTerm ? P.longTermText : P.shortTermText);
   const frequency = med.frequency === undefined ? '' : unboundObservation(P.frequencyPrefix + med.frequency);
   const prn =
     med.prn === undefined
@@ -60,6 +65,18 @@ export function medicationEntry(med: Medication): string {
 /** Narrative columns and one row per medication. */
 export const MEDICATION_COLUMNS = ['Medication', 'DIN', 'Dose', 'Frequency', 'Start', 'Status'];
 export function medicationRow(med: Medication): (string | undefined)[] {
-  const dose = med.dose === undefined ? undefined : 'quantity' in med.dose ? `${med.dose.quantity} ${med.dose.unit ?? ''}`.trim() : med.dose.text;
-  return [med.name ?? med.din?.displayName ?? med.atc?.displayName, med.din?.code, dose, med.frequency, med.start, med.status];
+  const dose =
+    med.dose === undefined
+      ? undefined
+      : 'quantity' in med.dose
+        ? `${med.dose.quantity} ${med.dose.unit ?? ''}`.trim()
+        : med.dose.text;
+  return [
+    med.name ?? med.din?.displayName ?? med.atc?.displayName,
+    med.din?.code,
+    dose,
+    med.frequency,
+    med.start,
+    med.status,
+  ];
 }

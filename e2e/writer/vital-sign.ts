@@ -30,7 +30,9 @@ export function vitalSignEntry(vital: VitalSign): string {
       bpPart(BLOOD_PRESSURE_CODES.systolic, 'Systolic Blood Pressure', vital.bloodPressure.systolic, when) +
       bpPart(BLOOD_PRESSURE_CODES.diastolic, 'Diastolic Blood Pressure', vital.bloodPressure.diastolic, when);
   } else {
-    body = `<code nullFlavor="NI"/><statusCode code="completed"/>` + component(codedElement('code', vital.code), observedValue(vital.value), when);
+    body =
+      `<code nullFlavor="NI"/><statusCode code="completed"/>` +
+      component(codedElement('code', vital.code), observedValue(vital.value), when);
   }
   return `<entry typeCode="DRIV" contextConductionInd="true"><templateId root="${ENTRY_TEMPLATES.clinicalObservation}"/><organizer classCode="CLUSTER" moodCode="EVN">${idElement(ID_OIDS.oscar, vital.id)}${body}</organizer></entry>`;
 }
@@ -38,6 +40,13 @@ export function vitalSignEntry(vital: VitalSign): string {
 /** Narrative columns and one row per vital sign. */
 export const VITAL_SIGN_COLUMNS = ['Observation', 'Code', 'Value', 'Time'];
 export function vitalSignRow(vital: VitalSign): (string | undefined)[] {
-  const value = vital.bloodPressure !== undefined ? `${vital.bloodPressure.systolic}/${vital.bloodPressure.diastolic} mm[Hg]` : vital.value === undefined ? undefined : 'quantity' in vital.value ? `${vital.value.quantity} ${vital.value.unit ?? ''}`.trim() : vital.value.text;
+  const value =
+    vital.bloodPressure !== undefined
+      ? `${vital.bloodPressure.systolic}/${vital.bloodPressure.diastolic} mm[Hg]`
+      : vital.value === undefined
+        ? undefined
+        : 'quantity' in vital.value
+          ? `${vital.value.quantity} ${vital.value.unit ?? ''}`.trim()
+          : vital.value.text;
   return [vital.code.displayName, vital.code.code, value, vital.time];
 }

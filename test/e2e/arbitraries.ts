@@ -4,7 +4,17 @@
  * and tabs. Text is XML-legal and trimmed (the reader trims; illegal characters are tested apart).
  */
 import fc from 'fast-check';
-import type { Allergy, Coded, Encounter, Immunization, LabResult, Medication, PatientRecord, Problem, VitalSign } from '../../e2e';
+import type {
+  Allergy,
+  Coded,
+  Encounter,
+  Immunization,
+  LabResult,
+  Medication,
+  PatientRecord,
+  Problem,
+  VitalSign,
+} from '../../e2e';
 
 const OID = {
   loinc: '2.16.840.1.113883.6.1',
@@ -16,11 +26,45 @@ const OID = {
   route: '2.16.840.1.113883.5.112',
 };
 
-const PIECES = ['a', 'Z', 'é', 'Ç', 'ü', 'Ł', 'ß', '中', '😀', '€', '&', '<', '>', '"', "'", ']]>', '--', '<!--', '&amp;', '&#233;', ' ', '\n', '\r\n', '\t', '\r', '0', '9', '/', ';', '#'];
+const PIECES = [
+  'a',
+  'Z',
+  'é',
+  'Ç',
+  'ü',
+  'Ł',
+  'ß',
+  '中',
+  '😀',
+  '€',
+  '&',
+  '<',
+  '>',
+  '"',
+  "'",
+  ']]>',
+  '--',
+  '<!--',
+  '&amp;',
+  '&#233;',
+  ' ',
+  '\n',
+  '\r\n',
+  '\t',
+  '\r',
+  '0',
+  '9',
+  '/',
+  ';',
+  '#',
+];
 
 /** XML-legal text, trimmed, never empty. */
 export const text = fc
-  .oneof(fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 20 }).map((p) => p.join('')), fc.string({ minLength: 1, maxLength: 30 }))
+  .oneof(
+    fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 20 }).map((p) => p.join('')),
+    fc.string({ minLength: 1, maxLength: 30 }),
+  )
   .map((s) => s.trim())
   .filter((s) => s.length > 0);
 
@@ -56,11 +100,27 @@ export const isoDate = fc
 const number = fc.integer({ min: -1_000_000, max: 1_000_000 }).map((n) => n / 100);
 
 function codedIn(system: keyof typeof OID, name?: string): fc.Arbitrary<Coded> {
-  return fc.record({ code: token, codeSystem: fc.constant(OID[system]), codeSystemName: opt(fc.constant(name ?? system)), displayName: opt(text) }, { requiredKeys: ['code', 'codeSystem'] });
+  return fc.record(
+    {
+      code: token,
+      codeSystem: fc.constant(OID[system]),
+      codeSystemName: opt(fc.constant(name ?? system)),
+      displayName: opt(text),
+    },
+    { requiredKeys: ['code', 'codeSystem'] },
+  );
 }
 
-const anyCoded = fc.oneof(codedIn('loinc', 'LOINC'), codedIn('snomed', 'SNOMED-CT'), codedIn('icd9', 'ICD9'), codedIn('pclocd', 'pCLOCD'));
-const observedValue = fc.oneof(fc.record({ quantity: number, unit: opt(token) }, { requiredKeys: ['quantity'] }), fc.record({ text }));
+const anyCoded = fc.oneof(
+  codedIn('loinc', 'LOINC'),
+  codedIn('snomed', 'SNOMED-CT'),
+  codedIn('icd9', 'ICD9'),
+  codedIn('pclocd', 'pCLOCD'),
+);
+const observedValue = fc.oneof(
+  fc.record({ quantity: number, unit: opt(token) }, { requiredKeys: ['quantity'] }),
+  fc.record({ text }),
+);
 
 const medication: fc.Arbitrary<Medication> = fc.record(
   {
@@ -83,7 +143,17 @@ const medication: fc.Arbitrary<Medication> = fc.record(
   { requiredKeys: [] },
 );
 
-const problem: fc.Arbitrary<Problem> = fc.record({ id: token, code: codedIn('icd9', 'ICD9'), description: text, onset: isoDate, resolved: isoDate, status: fc.constantFrom('active', 'inactive', 'resolved') }, { requiredKeys: [] });
+const problem: fc.Arbitrary<Problem> = fc.record(
+  {
+    id: token,
+    code: codedIn('icd9', 'ICD9'),
+    description: text,
+    onset: isoDate,
+    resolved: isoDate,
+    status: fc.constantFrom('active', 'inactive', 'resolved'),
+  },
+  { requiredKeys: [] },
+);
 
 const allergy: fc.Arbitrary<Allergy> = fc.record(
   {
@@ -99,35 +169,81 @@ const allergy: fc.Arbitrary<Allergy> = fc.record(
   { requiredKeys: [] },
 );
 
-const immunization: fc.Arbitrary<Immunization> = fc.record({ id: token, code: codedIn('atc', 'whoATC'), name: text, date: isoDate, refused: fc.boolean(), lot: text, route: codedIn('route'), site: text }, { requiredKeys: [] });
+const immunization: fc.Arbitrary<Immunization> = fc.record(
+  {
+    id: token,
+    code: codedIn('atc', 'whoATC'),
+    name: text,
+    date: isoDate,
+    refused: fc.boolean(),
+    lot: text,
+    route: codedIn('route'),
+    site: text,
+  },
+  { requiredKeys: [] },
+);
 
-const referenceRange = fc.record({ low: number, high: number, text }, { requiredKeys: [] }).filter((r) => Object.values(r).some((v) => v !== undefined));
+const referenceRange = fc
+  .record({ low: number, high: number, text }, { requiredKeys: [] })
+  .filter((r) => Object.values(r).some((v) => v !== undefined));
 
 const labResult: fc.Arbitrary<LabResult> = fc.record(
-  { id: token, code: anyCoded, name: text, value: observedValue, referenceRange, interpretation: fc.constantFrom('N', 'A', 'H', 'L', 'HH', 'LL'), time: isoDate },
+  {
+    id: token,
+    code: anyCoded,
+    name: text,
+    value: observedValue,
+    referenceRange,
+    interpretation: fc.constantFrom('N', 'A', 'H', 'L', 'HH', 'LL'),
+    time: isoDate,
+  },
   { requiredKeys: ['code'] },
 );
 
 const VITAL_CODES = ['3141-9', '8302-2', '8867-4', '8310-5', '56115-9', '39156-5'];
 const vitalSign: fc.Arbitrary<VitalSign> = fc.oneof(
   fc.record(
-    { id: token, code: fc.record({ code: fc.constantFrom(...VITAL_CODES), codeSystem: fc.constant(OID.loinc), displayName: opt(text) }, { requiredKeys: ['code', 'codeSystem'] }), value: observedValue, time: isoDate },
+    {
+      id: token,
+      code: fc.record(
+        { code: fc.constantFrom(...VITAL_CODES), codeSystem: fc.constant(OID.loinc), displayName: opt(text) },
+        { requiredKeys: ['code', 'codeSystem'] },
+      ),
+      value: observedValue,
+      time: isoDate,
+    },
     { requiredKeys: ['code'] },
   ),
   fc.record(
     {
       id: token,
-      code: fc.record({ code: fc.constant('55284-4'), codeSystem: fc.constant(OID.loinc), codeSystemName: opt(fc.constant('LOINC')), displayName: opt(text) }, { requiredKeys: ['code', 'codeSystem'] }),
-      bloodPressure: fc.record({ systolic: fc.integer({ min: 50, max: 260 }), diastolic: fc.integer({ min: 20, max: 180 }) }),
+      code: fc.record(
+        {
+          code: fc.constant('55284-4'),
+          codeSystem: fc.constant(OID.loinc),
+          codeSystemName: opt(fc.constant('LOINC')),
+          displayName: opt(text),
+        },
+        { requiredKeys: ['code', 'codeSystem'] },
+      ),
+      bloodPressure: fc.record({
+        systolic: fc.integer({ min: 50, max: 260 }),
+        diastolic: fc.integer({ min: 20, max: 180 }),
+      }),
       time: isoDate,
     },
     { requiredKeys: ['code', 'bloodPressure'] },
   ),
 );
 
-const encounter: fc.Arbitrary<Encounter> = fc.record({ id: token, date: isoDate, providerId: token, reason: line, text }, { requiredKeys: [] });
+const encounter: fc.Arbitrary<Encounter> = fc.record(
+  { id: token, date: isoDate, providerId: token, reason: line, text },
+  { requiredKeys: [] },
+);
 
-const personName = fc.record({ given: fc.array(text, { maxLength: 3 }), family: opt(text) }).map((n) => (n.family === undefined ? { given: n.given } : n));
+const personName = fc
+  .record({ given: fc.array(text, { maxLength: 3 }), family: opt(text) })
+  .map((n) => (n.family === undefined ? { given: n.given } : n));
 
 /** A whole valid record. */
 export const patientRecord: fc.Arbitrary<PatientRecord> = fc.record({
@@ -135,20 +251,47 @@ export const patientRecord: fc.Arbitrary<PatientRecord> = fc.record({
     {
       demographicNo: fc.stringMatching(/^[0-9]{1,9}$/),
       effectiveTime: isoDate,
-      author: fc.oneof(fc.record({ id: token, idRoot: fc.constant('2.16.840.1.113883.3.40.2.11'), name: opt(personName) }, { requiredKeys: ['id', 'idRoot'] }), fc.record({ name: personName })),
-      custodian: fc.record({ id: token, name: text }, { requiredKeys: [] }).filter((c) => Object.values(c).some((v) => v !== undefined)),
+      author: fc.oneof(
+        fc.record(
+          { id: token, idRoot: fc.constant('2.16.840.1.113883.3.40.2.11'), name: opt(personName) },
+          { requiredKeys: ['id', 'idRoot'] },
+        ),
+        fc.record({ name: personName }),
+      ),
+      custodian: fc
+        .record({ id: token, name: text }, { requiredKeys: [] })
+        .filter((c) => Object.values(c).some((v) => v !== undefined)),
     },
     { requiredKeys: ['demographicNo'] },
   ),
   patient: fc.record(
     {
-      healthNumber: fc.record({ value: fc.stringMatching(/^[0-9]{9,10}$/), assigningOid: fc.constantFrom('2.16.840.1.113883.4.50', '2.16.840.1.113883.4.59') }),
+      healthNumber: fc.record({
+        value: fc.stringMatching(/^[0-9]{9,10}$/),
+        assigningOid: fc.constantFrom('2.16.840.1.113883.4.50', '2.16.840.1.113883.4.59'),
+      }),
       name: personName,
       birthDate: isoDate,
       gender: fc.constantFrom('M', 'F', 'UN'),
       language: fc.constantFrom('en', 'fr', 'pa'),
-      address: fc.record({ street: text, city: text, province: fc.constantFrom('BC', 'AB'), postalCode: text, country: fc.constant('CA') }, { requiredKeys: [] }).filter((a) => Object.values(a).some((v) => v !== undefined)),
-      telecoms: fc.array(fc.record({ value: token.map((t) => `tel:${t}`), use: opt(fc.constantFrom('HP', 'WP', 'MC')) }).map((t) => (t.use === undefined ? { value: t.value } : t)), { maxLength: 3 }),
+      address: fc
+        .record(
+          {
+            street: text,
+            city: text,
+            province: fc.constantFrom('BC', 'AB'),
+            postalCode: text,
+            country: fc.constant('CA'),
+          },
+          { requiredKeys: [] },
+        )
+        .filter((a) => Object.values(a).some((v) => v !== undefined)),
+      telecoms: fc.array(
+        fc
+          .record({ value: token.map((t) => `tel:${t}`), use: opt(fc.constantFrom('HP', 'WP', 'MC')) })
+          .map((t) => (t.use === undefined ? { value: t.value } : t)),
+        { maxLength: 3 },
+      ),
     },
     { requiredKeys: ['telecoms'] },
   ),

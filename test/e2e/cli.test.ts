@@ -12,16 +12,26 @@ const CLI = path.join(ROOT, 'dist', 'cli', 'main.js');
 const SAMPLE = path.join(loadConfig().sharedDir, 'e2e-samples', '08_JOHN_CLEESE_1_25091940.xml');
 
 function endpoint(...args: string[]) {
-  return spawnSync(process.execPath, [CLI, 'e2e', ...args], { encoding: 'utf8', env: { ...process.env, ENDPOINT_LOG_LEVEL: 'silent' } });
+  return spawnSync(process.execPath, [CLI, 'e2e', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ENDPOINT_LOG_LEVEL: 'silent' },
+  });
 }
 
 let dir: string;
 beforeAll(() => {
-  if (!existsSync(path.join(ROOT, 'dist', 'e2e', 'cli.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  if (!existsSync(path.join(ROOT, 'dist', 'e2e', 'cli.js')))
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
   dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-cli-'));
   writeFileSync(path.join(dir, 'good.xml'), writeE2E(REALISTIC_RECORDS.DIABETIC_PATIENT));
   writeFileSync(path.join(dir, 'not-xml.xml'), 'hello');
-  writeFileSync(path.join(dir, 'invalid.xml'), writeE2E(REALISTIC_RECORDS.EMPTY_CHART_PATIENT).replace('<realmCode code="CA-BC"/>', '<realmCode code="CA-BC"/><bogus/>'));
+  writeFileSync(
+    path.join(dir, 'invalid.xml'),
+    writeE2E(REALISTIC_RECORDS.EMPTY_CHART_PATIENT).replace(
+      '<realmCode code="CA-BC"/>',
+      '<realmCode code="CA-BC"/><bogus/>',
+    ),
+  );
 }, 120_000);
 
 describe('endpoint e2e', () => {
@@ -35,7 +45,12 @@ describe('endpoint e2e', () => {
   });
 
   test('read exits 1 and prints the coded error for a file that cannot be read', () => {
-    const result = endpoint('read', path.join(dir, 'good.xml'), path.join(dir, 'not-xml.xml'), path.join(dir, 'missing.xml'));
+    const result = endpoint(
+      'read',
+      path.join(dir, 'good.xml'),
+      path.join(dir, 'not-xml.xml'),
+      path.join(dir, 'missing.xml'),
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`${path.join(dir, 'not-xml.xml')}: NOT_XML:`);
     expect(result.stderr).toContain('missing.xml: ENOENT');
@@ -49,7 +64,12 @@ describe('endpoint e2e', () => {
   });
 
   test('validate prints INVALID with the first error and exits 1', () => {
-    const result = endpoint('validate', path.join(dir, 'good.xml'), path.join(dir, 'invalid.xml'), path.join(dir, 'not-xml.xml'));
+    const result = endpoint(
+      'validate',
+      path.join(dir, 'good.xml'),
+      path.join(dir, 'invalid.xml'),
+      path.join(dir, 'not-xml.xml'),
+    );
     expect(result.status).toBe(1);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toBe(`OK ${path.join(dir, 'good.xml')}`);

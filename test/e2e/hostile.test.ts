@@ -37,10 +37,12 @@ describe('hostile and broken E2E input', () => {
   test('billion laughs → HOSTILE_XML, no expansion', () => expectError(BILLION_LAUGHS, 'HOSTILE_XML'));
   test('external entity to /etc/passwd → HOSTILE_XML', () => expectError(XXE, 'HOSTILE_XML'));
   test('parameter entities → HOSTILE_XML', () => expectError(PARAMETER_ENTITY, 'HOSTILE_XML'));
-  test('an internal subset hidden after the declaration in lower case → HOSTILE_XML', () => expectError(`<?xml version="1.0"?><!doctype x><ClinicalDocument/>`, 'HOSTILE_XML'));
+  test('an internal subset hidden after the declaration in lower case → HOSTILE_XML', () =>
+    expectError(`<?xml version="1.0"?><!doctype x><ClinicalDocument/>`, 'HOSTILE_XML'));
 
   test('10,000-deep nesting → XML_TOO_DEEP (iterative scan, no stack overflow)', () => {
-    const deep = '<ClinicalDocument><id extension="1"/>' + '<a>'.repeat(10_000) + '</a>'.repeat(10_000) + '</ClinicalDocument>';
+    const deep =
+      '<ClinicalDocument><id extension="1"/>' + '<a>'.repeat(10_000) + '</a>'.repeat(10_000) + '</ClinicalDocument>';
     expectError(deep, 'XML_TOO_DEEP');
     expectError('<ClinicalDocument>' + '<a>'.repeat(1_000_000), 'XML_TOO_DEEP');
   });
@@ -105,20 +107,31 @@ describe('hostile and broken E2E input', () => {
   });
 
   test('a Latin-1 document that says so is decoded', () => {
-    const latin = Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?><ClinicalDocument xmlns="urn:hl7-org:v3"><id extension="3"/><custodian><assignedCustodian><representedCustodianOrganization><name>Clinique Ste-Thérèse</name></representedCustodianOrganization></assignedCustodian></custodian></ClinicalDocument>`, 'latin1');
+    const latin = Buffer.from(
+      `<?xml version="1.0" encoding="ISO-8859-1"?><ClinicalDocument xmlns="urn:hl7-org:v3"><id extension="3"/><custodian><assignedCustodian><representedCustodianOrganization><name>Clinique Ste-Thérèse</name></representedCustodianOrganization></assignedCustodian></custodian></ClinicalDocument>`,
+      'latin1',
+    );
     expect(readE2E(latin).record.document.custodian?.name).toBe('Clinique Ste-Thérèse');
   });
 
   test('data-quality problems are warnings without patient data, never errors', () => {
     const dirty = GOOD.replace('<birthTime value="19561102"/>', '<birthTime value="19561332"/>')
       .replace('codeSystem="2.16.840.1.113883.6.42"', 'codeSystem="9.9.9.9"')
-      .replace('<section classCode="DOCSECT" moodCode="EVN"><templateId root="2.16.840.1.113883.3.1818.10.2.21.1"/><code code="11450-4"', '<section classCode="DOCSECT" moodCode="EVN"><templateId root="1.2.3"/><code code="XYZ"');
+      .replace(
+        '<section classCode="DOCSECT" moodCode="EVN"><templateId root="2.16.840.1.113883.3.1818.10.2.21.1"/><code code="11450-4"',
+        '<section classCode="DOCSECT" moodCode="EVN"><templateId root="1.2.3"/><code code="XYZ"',
+      );
     const { record, warnings } = readE2E(dirty);
     expect(record.patient.birthDate).toBeUndefined();
     expect(warnings.map((w) => w.code).sort()).toEqual(['INVALID_DATE', 'UNKNOWN_SECTION']);
     // An unknown OID with a known name resolves through the name (no warning); both unknown: a warning.
     expect(readE2E(GOOD.replace('codeSystem="2.16.840.1.113883.6.42"', 'codeSystem="9.9.9.9"')).warnings).toEqual([]);
-    const withUnknownSystem = readE2E(GOOD.replace('codeSystem="2.16.840.1.113883.6.42" codeSystemName="ICD9"', 'codeSystem="9.9.9.9" codeSystemName="Local"'));
+    const withUnknownSystem = readE2E(
+      GOOD.replace(
+        'codeSystem="2.16.840.1.113883.6.42" codeSystemName="ICD9"',
+        'codeSystem="9.9.9.9" codeSystemName="Local"',
+      ),
+    );
     expect(withUnknownSystem.warnings.map((w) => w.code)).toEqual(['UNKNOWN_CODE_SYSTEM']);
     const text = JSON.stringify(warnings) + JSON.stringify(withUnknownSystem.warnings);
     for (const phi of ['9698658215', 'Łukasiewicz', 'Zoë', '1956', 'Burnaby']) expect(text).not.toContain(phi);

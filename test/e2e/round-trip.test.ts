@@ -42,7 +42,10 @@ describe('E2E round trip', () => {
   test('characters illegal in XML 1.0 are removed, the rest of the text is kept', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), (raw) => {
-        const record: PatientRecord = { ...REALISTIC_RECORDS.EMPTY_CHART_PATIENT, problems: [{ description: `x${raw}x` }] };
+        const record: PatientRecord = {
+          ...REALISTIC_RECORDS.EMPTY_CHART_PATIENT,
+          problems: [{ description: `x${raw}x` }],
+        };
         const xml = writeE2E(record);
         written.push(xml);
         expect(readE2E(xml).record.problems[0].description).toBe(`x${removeIllegalXmlChars(raw)}x`);

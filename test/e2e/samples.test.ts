@@ -24,7 +24,9 @@ interface Expected {
 }
 
 const SAMPLES_DIR = path.join(loadConfig().sharedDir, 'e2e-samples');
-const FILES = readdirSync(SAMPLES_DIR).filter((file) => file.endsWith('.xml')).sort();
+const FILES = readdirSync(SAMPLES_DIR)
+  .filter((file) => file.endsWith('.xml'))
+  .sort();
 const TABLE = expectations as unknown as Record<string, Expected>;
 
 /** The codes an entry carries (the ones the key-code table names). */
@@ -53,7 +55,11 @@ function codesOf(record: PatientRecord, section: SectionName): { codes: string[]
 describe('published E2E samples (golden)', () => {
   test('every sample in the folder has a reviewed expectation, and the reverse', () => {
     expect(FILES.length).toBe(6);
-    expect(FILES).toEqual(Object.keys(TABLE).filter((key) => !key.startsWith('_')).sort());
+    expect(FILES).toEqual(
+      Object.keys(TABLE)
+        .filter((key) => !key.startsWith('_'))
+        .sort(),
+    );
   });
 
   test.each(FILES)('%s reads with the expected counts, codes and header', (file) => {
@@ -66,7 +72,10 @@ describe('published E2E samples (golden)', () => {
     expect(record.patient.gender).toBe(expected.gender);
     expect(record.patient.birthDate).toBe(expected.birthDate);
     if (expected.healthNumber !== undefined) {
-      expect(record.patient.healthNumber).toEqual({ value: expected.healthNumber, assigningOid: '2.16.840.1.113883.4.50' });
+      expect(record.patient.healthNumber).toEqual({
+        value: expected.healthNumber,
+        assigningOid: '2.16.840.1.113883.4.50',
+      });
     }
     for (const [section, codes] of Object.entries(expected.keyCodes) as [SectionName, string[]][]) {
       expect(codesOf(record, section).codes).toEqual(expect.arrayContaining(codes));
@@ -75,7 +84,8 @@ describe('published E2E samples (golden)', () => {
       expect(codesOf(record, section).systems).toContain(oid);
     }
     expect(record.vitalSigns.filter((v) => v.bloodPressure !== undefined)).toHaveLength(expected.bloodPressures);
-    if (expected.bloodPressure !== undefined) expect(record.vitalSigns.find((v) => v.bloodPressure)?.bloodPressure).toEqual(expected.bloodPressure);
+    if (expected.bloodPressure !== undefined)
+      expect(record.vitalSigns.find((v) => v.bloodPressure)?.bloodPressure).toEqual(expected.bloodPressure);
     expect([...new Set(warnings.map((w) => w.code))].sort()).toEqual(expected.warningCodes);
   });
 
@@ -89,7 +99,9 @@ describe('published E2E samples (golden)', () => {
   test('encounter note text is dropped unless asked for', () => {
     const xml = readFileSync(path.join(SAMPLES_DIR, '08_JOHN_CLEESE_1_25091940.xml'));
     expect(readE2E(xml).record.encounters.some((e) => e.text !== undefined)).toBe(false);
-    expect(readE2E(xml, { keepNoteText: true }).record.encounters.some((e) => e.text?.includes('Tel-Progress Notes'))).toBe(true);
+    expect(
+      readE2E(xml, { keepNoteText: true }).record.encounters.some((e) => e.text?.includes('Tel-Progress Notes')),
+    ).toBe(true);
   });
 
   test('all six samples validate against the XSD (one xmllint run)', async () => {

@@ -17,7 +17,10 @@ describe('HL7 timestamps', () => {
     ['20140612103005+0000', '2014-06-12T10:30:05Z'],
   ])('%s → %s', (ts, iso) => expect(hl7ToIso(ts)).toBe(iso));
 
-  test.each(['00000000', '20141301', '20140231', '2014061225', 'yesterday', '2014-06-12', '20140612103005.+0700', ''])('%p is invalid', (ts) => expect(hl7ToIso(ts)).toBeUndefined());
+  test.each(['00000000', '20141301', '20140231', '2014061225', 'yesterday', '2014-06-12', '20140612103005.+0700', ''])(
+    '%p is invalid',
+    (ts) => expect(hl7ToIso(ts)).toBeUndefined(),
+  );
 
   test('ISO text → TS keeps precision and zone', () => {
     expect(isoToHl7('2014-06-12T10:30:05.250-07:00')).toBe('20140612103005.250-0700');
