@@ -7,6 +7,7 @@ import { writeDocument } from './writer/document';
 import { countSections, type DataWarning, type PatientRecord, type SectionCounts } from './record';
 
 export * from './record';
+export { WARNING_CODES, type WarningCode } from './warnings';
 
 /** Limits and options of the reader. */
 export interface ReadOptions {

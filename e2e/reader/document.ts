@@ -8,6 +8,7 @@ import { EndpointError } from '../../core/errors';
 import type { DataWarning, PatientRecord, SectionName } from '../record';
 import { countSections, emptyRecord } from '../record';
 import { findSection } from '../vocab/sections';
+import { WARNING_CODES } from '../warnings';
 import { readAllergy } from './allergy';
 import { readEncounter } from './encounter';
 import { readDocumentInfo, readPatient } from './header';
@@ -110,7 +111,7 @@ function readSection(
   const found = findSection(templateIds, code);
   if (found === undefined) {
     warnings.push({
-      code: 'UNKNOWN_SECTION',
+      code: WARNING_CODES.UNKNOWN_SECTION,
       message: `A section with templateId ${templateIds.join(', ') || '(none)'} and code ${code ?? '(none)'} is not in the section table; skipped.`,
     });
     return;

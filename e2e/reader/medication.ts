@@ -13,6 +13,7 @@ import {
   path,
   prune,
   text,
+  warn,
   type ReadContext,
   type XmlNode,
 } from './nodes';
@@ -64,8 +65,7 @@ function applyObservation(obs: XmlNode, med: Medication, ctx: ReadContext, field
   if (code === P.prn) {
     const value = attr(one(obs, 'value'), 'value');
     if (value === 'true' || value === 'false') med.prn = value === 'true';
-    else if (value !== undefined)
-      ctx.warnings.push({ code: 'BAD_VALUE', section: ctx.section, message: `${field}.prn: not a boolean.` });
+    else if (value !== undefined) warn(ctx, 'BAD_VALUE', `${field}.prn: not a boolean.`);
   } else if (code === P.unbound) {
     const line = text(one(obs, 'text'));
     if (line === undefined) return;
@@ -99,12 +99,7 @@ export function readMedication(entry: XmlNode, ctx: ReadContext, index: number):
   const status = attr(one(sa, 'statusCode'), 'code');
   if (status !== undefined) {
     med.status = MEDICATION_STATUS.read.get(status.toUpperCase());
-    if (med.status === undefined)
-      ctx.warnings.push({
-        code: 'BAD_VALUE',
-        section: ctx.section,
-        message: `${field}.status: unknown status code ${status}.`,
-      });
+    if (med.status === undefined) warn(ctx, 'BAD_VALUE', `${field}.status: unknown status code ${status}.`);
   }
   med.instructions = text(one(sa, 'text'));
   const drug = path(sa, 'consumable', 'manufacturedProduct');
@@ -121,11 +116,7 @@ export function readMedication(entry: XmlNode, ctx: ReadContext, index: number):
   applyAdministration(sa, med, ctx, field);
   applyRelationships(sa, med, ctx, field, 1);
   if (med.din === undefined && med.atc === undefined && med.name === undefined) {
-    ctx.warnings.push({
-      code: 'ENTRY_WITHOUT_CODE',
-      section: ctx.section,
-      message: `${field}: no DIN, ATC code or drug name.`,
-    });
+    warn(ctx, 'ENTRY_WITHOUT_CODE', `${field}: no DIN, ATC code or drug name.`);
   }
   return prune(med);
 }

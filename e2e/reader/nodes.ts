@@ -5,6 +5,7 @@
  */
 import type { Coded, DataWarning, ObservedValue, SectionName } from '../record';
 import { findCodeSystem } from '../vocab/code-systems';
+import type { WarningCode } from '../warnings';
 import { decodeAttr, decodeText, hl7ToIso } from '../xml-text';
 
 /** A parsed element: attributes as `@_name`, children by name, text as `#text` or a plain string. */
@@ -18,7 +19,7 @@ export interface ReadContext {
 }
 
 /** Adds a warning (never PHI: name fields and codes only). */
-export function warn(ctx: ReadContext, code: string, message: string): void {
+export function warn(ctx: ReadContext, code: WarningCode, message: string): void {
   ctx.warnings.push({ code, section: ctx.section, message });
 }
 

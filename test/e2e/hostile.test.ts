@@ -3,7 +3,7 @@
  * external fetch, no recursion), and encodings are handled (BOM, UTF-16, invalid UTF-8).
  */
 import { isEndpointError, type ErrorCode } from '../../core/errors';
-import { readE2E, writeE2E } from '../../e2e';
+import { readE2E, WARNING_CODES, writeE2E } from '../../e2e';
 import { REALISTIC_RECORDS } from '../fixtures/e2e/realistic-records';
 
 const GOOD = writeE2E(REALISTIC_RECORDS.DIABETIC_PATIENT);
@@ -133,6 +133,7 @@ describe('hostile and broken E2E input', () => {
       ),
     );
     expect(withUnknownSystem.warnings.map((w) => w.code)).toEqual(['UNKNOWN_CODE_SYSTEM']);
+    for (const w of [...warnings, ...withUnknownSystem.warnings]) expect(Object.keys(WARNING_CODES)).toContain(w.code);
     const text = JSON.stringify(warnings) + JSON.stringify(withUnknownSystem.warnings);
     for (const phi of ['9698658215', 'Łukasiewicz', 'Zoë', '1956', 'Burnaby']) expect(text).not.toContain(phi);
   });
