@@ -2,6 +2,7 @@
  * Hostile and broken inputs: each gets the right typed error, fast (no entity expansion, no
  * external fetch, no recursion), and encodings are handled (BOM, UTF-16, invalid UTF-8).
  */
+import fc from 'fast-check';
 import { isEndpointError, type ErrorCode } from '../../core/errors';
 import { readE2E, WARNING_CODES, writeE2E } from '../../e2e';
 import { REALISTIC_RECORDS } from '../fixtures/e2e/realistic-records';
@@ -136,5 +137,21 @@ describe('hostile and broken E2E input', () => {
     for (const w of [...warnings, ...withUnknownSystem.warnings]) expect(Object.keys(WARNING_CODES)).toContain(w.code);
     const text = JSON.stringify(warnings) + JSON.stringify(withUnknownSystem.warnings);
     for (const phi of ['9698658215', 'Łukasiewicz', 'Zoë', '1956', 'Burnaby']) expect(text).not.toContain(phi);
+  });
+
+  test('random cuts and splices of a valid document give a record or a typed error, never a crash', () => {
+    const sample = writeE2E(REALISTIC_RECORDS.DIABETIC_PATIENT);
+    fc.assert(
+      fc.property(fc.nat(sample.length), fc.nat(sample.length), fc.nat(sample.length), (a, b, c) => {
+        const [from, to] = a < b ? [a, b] : [b, a];
+        const mangled = sample.slice(0, from) + sample.slice(to, to + 200) + sample.slice(c);
+        try {
+          readE2E(mangled);
+        } catch (error) {
+          expect(isEndpointError(error)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
