@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient, type Db, type Document, type IndexSpecification } from 'mongodb';
 import { findOrStartMongo } from '../dev/services/mongo';
-import { buildPipeline, compileDefinition, PATIENTS_COLLECTION, runDefinition } from '../gateway/hub/evaluate';
+import { PATIENTS_COLLECTION, pipelinesOf, runDefinition } from '../gateway/hub/evaluate';
 import { indicatorDefinition, INDICATORS } from '../gateway/hub/indicators';
 import { suppressCells } from '../gateway/hub/suppression';
 import { makePopulation, REFERENCE_DAY } from './hub-population';
@@ -66,11 +66,10 @@ async function explainPipeline(db: Db, pipeline: Document[]): Promise<Record<str
 async function explainIndicators(db: Db): Promise<Record<string, unknown>> {
   const report: Record<string, unknown> = {};
   for (const indicator of INDICATORS) {
-    const { numerator, denominator } = compileDefinition(indicatorDefinition(indicator, {}), REFERENCE_DAY);
-    report[indicator.name] = {
-      numerator: await explainPipeline(db, buildPipeline(numerator, []).pipeline),
-      ...(denominator ? { denominator: await explainPipeline(db, buildPipeline(denominator, []).pipeline) } : {}),
-    };
+    const pipelines = pipelinesOf(indicatorDefinition(indicator, {}), REFERENCE_DAY);
+    const explained = [];
+    for (const { pipeline, counting } of pipelines) explained.push({ counting, match: JSON.stringify(pipeline[0], (_key, value: unknown) => (value instanceof RegExp ? String(value) : value)), ...(await explainPipeline(db, pipeline)) });
+    report[indicator.name] = explained;
   }
   return report;
 }

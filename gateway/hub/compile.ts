@@ -7,7 +7,7 @@
  * checked together here. Nothing from the request is ever run as code.
  */
 import type { Document, Filter } from 'mongodb';
-import { addDays, addMonths, birthDateRange, parseDay } from './dates';
+import { addDays, addMonths, ageAt, birthDateRange, parseDay } from './dates';
 import type { Comparator, ImmunizationCriterion, ObservationCriterion, PopulationCriteria } from './definition';
 
 /** The fields of a stored patient a residual check reads (a projection of `StoredPatient`). */
@@ -18,6 +18,10 @@ export interface ProjectedPatient {
   providerId?: string;
   observations?: { code?: string; value?: number; time?: Date }[];
   immunizations?: { code?: string; date?: Date; refused?: boolean }[];
+  activeProblemCodes?: string[];
+  activeMedicationAtc?: string[];
+  activeMedicationDin?: string[];
+  activeMedicationCount?: number;
 }
 
 /** A check of one patient done in code after the `$match`. */
@@ -142,11 +146,60 @@ export function compilePopulation(population: PopulationCriteria, reference: Dat
   return { filter: clauses.length === 0 ? {} : { $and: clauses }, residual, needs };
 }
 
-/** Both populations must hold: the numerator of a query with a denominator. */
-export function intersect(left: CompiledPopulation, right: CompiledPopulation): CompiledPopulation {
-  return {
-    filter: { $and: [left.filter, right.filter] },
-    residual: [...left.residual, ...right.residual],
-    needs: new Set([...left.needs, ...right.needs]),
-  };
+/** The projected fields {@link populationCheck} reads for a population. */
+export function fieldsReadBy(population: PopulationCriteria): string[] {
+  const fields = ['gender', 'birthDate', 'activeProblemCodes', 'activeMedicationAtc', 'activeMedicationDin', 'activeMedicationCount'];
+  if (population.observations) fields.push('observations.code', 'observations.value', 'observations.time');
+  if (population.immunizations) fields.push('immunizations.code', 'immunizations.date', 'immunizations.refused');
+  return fields;
+}
+
+function inRange(value: number | undefined, range: { min?: number; max?: number } | undefined): boolean {
+  if (!range) return true;
+  if (typeof value !== 'number') return false;
+  return (range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max);
+}
+
+/**
+ * The whole population checked in code on a projected patient (fields of {@link fieldsReadBy}):
+ * used to count a numerator in the same pass as its denominator, so the store scans once.
+ * Same semantics as {@link compilePopulation}'s filter plus residual checks.
+ */
+export function populationCheck(population: PopulationCriteria, reference: Date): ResidualCheck {
+  const checks: ResidualCheck[] = [];
+  if (population.sex !== undefined) {
+    const sexes = list(population.sex);
+    checks.push((p) => typeof p.gender === 'string' && sexes.includes(p.gender));
+  }
+  if (population.age) {
+    const age = population.age;
+    checks.push((p) => p.birthDate instanceof Date && inRange(ageAt(p.birthDate, reference), age));
+  }
+  if (population.activeMedicationCount) {
+    const range = population.activeMedicationCount;
+    checks.push((p) => inRange(p.activeMedicationCount, range));
+  }
+  const anyPrefix = (codes: string[] | undefined, patterns: RegExp[]): boolean => (codes ?? []).some((code) => patterns.some((pattern) => pattern.test(code)));
+  for (const problem of population.problems ?? []) {
+    const patterns = list(problem.icd9Prefix).map(prefixPattern);
+    checks.push((p) => anyPrefix(p.activeProblemCodes, patterns) !== (problem.lacks === true));
+  }
+  for (const medication of population.medications ?? []) {
+    if (medication.atcPrefix !== undefined) {
+      const patterns = list(medication.atcPrefix).map(prefixPattern);
+      checks.push((p) => anyPrefix(p.activeMedicationAtc, patterns) !== (medication.lacks === true));
+    } else {
+      const dins = list(medication.din ?? []);
+      checks.push((p) => (p.activeMedicationDin ?? []).some((din) => dins.includes(din)) !== (medication.lacks === true));
+    }
+  }
+  for (const observation of population.observations ?? []) {
+    const check = observationCheck(observation, reference);
+    checks.push((p) => check(p) !== (observation.lacks === true));
+  }
+  for (const immunization of population.immunizations ?? []) {
+    const check = immunizationCheck(immunization, reference);
+    checks.push((p) => check(p) !== (immunization.lacks === true));
+  }
+  return (patient) => checks.every((check) => check(patient));
 }

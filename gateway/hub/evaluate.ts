@@ -6,8 +6,8 @@
  */
 import type { Db, Document } from 'mongodb';
 import { AGE_BANDS, ageBandOf, parseDay } from './dates';
-import type { BreakdownKey, PopulationCriteria, QueryDefinition } from './definition';
-import { compilePopulation, intersect, type CompiledPopulation, type ProjectedPatient } from './compile';
+import type { BreakdownKey, QueryDefinition } from './definition';
+import { compilePopulation, fieldsReadBy, populationCheck, type CompiledPopulation, type ProjectedPatient, type ResidualCheck } from './compile';
 
 /** The collection the hub queries (the gateway's store contract). */
 export const PATIENTS_COLLECTION = 'patients';
@@ -44,10 +44,13 @@ export function referenceDayOf(definition: QueryDefinition, now = new Date()): s
   return definition.referenceDate ?? now.toISOString().slice(0, 10);
 }
 
-/** Builds the pipeline of one compiled population with a breakdown. */
-export function buildPipeline(population: CompiledPopulation, breakdown: BreakdownKey[]): CompiledPipeline {
+/**
+ * Builds the pipeline of one compiled population with a breakdown; `alsoReads` (fields of a
+ * numerator checked in code in the same pass) forces counting in code.
+ */
+export function buildPipeline(population: CompiledPopulation, breakdown: BreakdownKey[], alsoReads: string[] = []): CompiledPipeline {
   const match = { $match: population.filter };
-  const storeCountable = population.residual.length === 0 && breakdown.every((key) => BREAKDOWNS[key].storeField !== undefined);
+  const storeCountable = alsoReads.length === 0 && population.residual.length === 0 && breakdown.every((key) => BREAKDOWNS[key].storeField !== undefined);
   if (storeCountable) {
     const id: Document = {};
     for (const key of breakdown) id[key] = BREAKDOWNS[key].storeField;
@@ -56,6 +59,7 @@ export function buildPipeline(population: CompiledPopulation, breakdown: Breakdo
   const projection: Document = { _id: 1, gender: 1, birthDate: 1, providerId: 1 };
   if (population.needs.has('observations')) Object.assign(projection, { 'observations.code': 1, 'observations.value': 1, 'observations.time': 1 });
   if (population.needs.has('immunizations')) Object.assign(projection, { 'immunizations.code': 1, 'immunizations.date': 1, 'immunizations.refused': 1 });
+  for (const field of alsoReads) projection[field] = 1;
   return { pipeline: [match, { $project: projection }], counting: 'code' };
 }
 
@@ -63,35 +67,51 @@ function cellKey(key: Record<string, string>): string {
   return JSON.stringify(key);
 }
 
-async function countPopulation(db: Db, population: CompiledPopulation, breakdown: BreakdownKey[], reference: Date, options: RunOptions): Promise<Map<string, { key: Record<string, string>; count: number }>> {
-  const { pipeline, counting } = buildPipeline(population, breakdown);
+type Tally = Map<string, { key: Record<string, string>; count: number }>;
+
+function tallyInto(counts: Tally, key: Record<string, string>, n: number): void {
+  const id = cellKey(key);
+  const cell = counts.get(id) ?? { key, count: 0 };
+  cell.count += n;
+  counts.set(id, cell);
+}
+
+/**
+ * Counts a population per breakdown key; with `numerator` (a check in code and the fields it
+ * reads), also counts the patients of the population that pass it, in the same pass.
+ */
+async function countPopulation(
+  db: Db,
+  population: CompiledPopulation,
+  breakdown: BreakdownKey[],
+  reference: Date,
+  options: RunOptions,
+  numerator?: { check: ResidualCheck; reads: string[] },
+): Promise<{ counts: Tally; numerators: Tally }> {
+  const { pipeline, counting } = buildPipeline(population, breakdown, numerator?.reads);
   const cursor = db.collection(PATIENTS_COLLECTION).aggregate(pipeline, { maxTimeMS: options.maxTimeMS, signal: options.signal, batchSize: 2000 });
-  const counts = new Map<string, { key: Record<string, string>; count: number }>();
-  const add = (key: Record<string, string>, n: number): void => {
-    const id = cellKey(key);
-    const cell = counts.get(id) ?? { key, count: 0 };
-    cell.count += n;
-    counts.set(id, cell);
-  };
+  const counts: Tally = new Map();
+  const numerators: Tally = new Map();
   try {
     for await (const row of cursor) {
       if (counting === 'store') {
         const group = (row._id ?? {}) as Record<string, unknown>;
         const key: Record<string, string> = {};
         for (const dimension of breakdown) key[dimension] = typeof group[dimension] === 'string' ? (group[dimension] as string) : 'unknown';
-        add(key, Number(row.count));
+        tallyInto(counts, key, Number(row.count));
         continue;
       }
       const patient = row as ProjectedPatient;
       if (!population.residual.every((check) => check(patient))) continue;
       const key: Record<string, string> = {};
       for (const dimension of breakdown) key[dimension] = BREAKDOWNS[dimension].keyOf(patient, reference);
-      add(key, 1);
+      tallyInto(counts, key, 1);
+      if (numerator?.check(patient)) tallyInto(numerators, key, 1);
     }
   } finally {
     await cursor.close().catch(() => undefined);
   }
-  return counts;
+  return { counts, numerators };
 }
 
 /** Every cell of the breakdown: the product of the fixed categories and the keys seen. */
@@ -106,22 +126,25 @@ function allKeys(breakdown: BreakdownKey[], seen: Record<string, string>[]): Rec
   return keys;
 }
 
-/** The pipelines a definition compiles to (for the audit and `explain`). */
-export function compileDefinition(definition: QueryDefinition, referenceDay: string): { numerator: CompiledPopulation; denominator?: CompiledPopulation; reference: Date } {
-  const reference = parseDay(referenceDay);
-  const compile = (population: PopulationCriteria): CompiledPopulation => compilePopulation(population, reference);
-  const population = compile(definition.population);
-  if (!definition.denominator) return { numerator: population, reference };
-  const denominator = compile(definition.denominator);
-  return { numerator: intersect(denominator, population), denominator, reference };
-}
-
-/** Runs a definition; returns one raw cell per breakdown key (numerator within the denominator). */
+/**
+ * Runs a definition; returns one raw cell per breakdown key (numerator within the denominator).
+ * With a denominator the store scans once: the denominator is matched there and the numerator
+ * criteria are checked in code on the same rows.
+ */
 export async function runDefinition(db: Db, definition: QueryDefinition, referenceDay: string, options: RunOptions = {}): Promise<RawCell[]> {
   const breakdown = definition.breakdown ?? [];
-  const { numerator, denominator, reference } = compileDefinition(definition, referenceDay);
-  const numerators = await countPopulation(db, numerator, breakdown, reference, options);
-  const denominators = denominator ? await countPopulation(db, denominator, breakdown, reference, options) : undefined;
+  const reference = parseDay(referenceDay);
+  let numerators: Tally;
+  let denominators: Tally | undefined;
+  if (definition.denominator) {
+    const denominator = compilePopulation(definition.denominator, reference);
+    const check = populationCheck(definition.population, reference);
+    const counted = await countPopulation(db, denominator, breakdown, reference, options, { check, reads: fieldsReadBy(definition.population) });
+    numerators = counted.numerators;
+    denominators = counted.counts;
+  } else {
+    numerators = (await countPopulation(db, compilePopulation(definition.population, reference), breakdown, reference, options)).counts;
+  }
   const seen = [...numerators.values(), ...(denominators?.values() ?? [])].map((cell) => cell.key);
   return allKeys(breakdown, seen).map((key) => {
     const id = cellKey(key);
@@ -129,4 +152,12 @@ export async function runDefinition(db: Db, definition: QueryDefinition, referen
     if (denominators) cell.denominator = denominators.get(id)?.count ?? 0;
     return cell;
   });
+}
+
+/** The pipelines {@link runDefinition} sends to the store for a definition (for `explain`). */
+export function pipelinesOf(definition: QueryDefinition, referenceDay: string): CompiledPipeline[] {
+  const reference = parseDay(referenceDay);
+  const breakdown = definition.breakdown ?? [];
+  if (definition.denominator) return [buildPipeline(compilePopulation(definition.denominator, reference), breakdown, fieldsReadBy(definition.population))];
+  return [buildPipeline(compilePopulation(definition.population, reference), breakdown)];
 }
