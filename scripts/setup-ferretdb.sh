@@ -4,12 +4,18 @@
 # Needs Go and the Go module proxy. `go install …@v1.24.2` is not used: it stops on the module
 # proxy's version list here, and a build outside FerretDB's own tree panics for want of its
 # build/version/version.txt, so the module's source is copied and built with that file written.
+# One patch is applied: the SQLite backend looks documents up by `_ferretdb_sjson->'$._id'` while
+# its unique _id index is on `_ferretdb_sjson->"_id"`, so SQLite never uses the index and every
+# lookup, replace and delete by _id scans the whole collection (113 ms at 20,000 documents,
+# 0.9 ms patched). The patch writes the lookup the way the index is written.
 set -euo pipefail
 version=v1.24.2
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$root/.tools/bin/ferretdb"
-if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "version: $version"; then
-  echo "ferretdb $version already in $bin"
+package=e2e-endpoint-id-index-patch
+installed=$([ -x "$bin" ] && "$bin" --version 2>/dev/null || true)
+if [[ "$installed" == *"version: $version"* && "$installed" == *"package: $package"* ]]; then
+  echo "ferretdb $version ($package) already in $bin"
   exit 0
 fi
 command -v go >/dev/null || { echo "Go is needed to build FerretDB: install the Debian package golang (apt-get install golang) or Go from go.dev." >&2; exit 1; }
@@ -21,6 +27,10 @@ src="$modcache/github.com/!ferret!d!b/!ferret!d!b@$version"
 [ -d "$src" ] || { echo "FerretDB $version did not arrive in the Go module cache ($src)." >&2; exit 1; }
 cp -r "$src" "$work/src"; chmod -R u+w "$work/src"
 echo "$version" > "$work/src/build/version/version.txt"
+echo "$package" > "$work/src/build/version/package.txt"
+metadata="$work/src/internal/backends/sqlite/metadata/metadata.go"
+sed -i "s|IDColumn = DefaultColumn + \"->'\$._id'\"|IDColumn = DefaultColumn + \`->\"_id\"\`|" "$metadata"
+grep -q 'IDColumn = DefaultColumn + `->"_id"`' "$metadata" || { echo "The FerretDB _id index patch did not apply to $metadata." >&2; exit 1; }
 ( cd "$work/src" && go build -trimpath -o "$bin" ./cmd/ferretdb )
 rm -rf "$work"
 "$bin" --version | head -1

@@ -83,9 +83,11 @@ async function tryMemoryServer(): Promise<MongoServer | undefined> {
   }
 }
 
-/** Makes sure the FerretDB binary exists, building it with the project's setup script if not. */
+/**
+ * Makes sure the FerretDB binary exists and is the project's build (the setup script is
+ * idempotent and answers at once when the binary is current), building it if not.
+ */
 export async function ensureFerretDbBinary(): Promise<string> {
-  if (existsSync(FERRETDB_BIN)) return FERRETDB_BIN;
   const script = path.join(PROJECT_ROOT, 'scripts', 'setup-ferretdb.sh');
   try {
     await promisify(execFile)('bash', [script], { timeout: 15 * 60 * 1000, maxBuffer: 16 * 1024 * 1024 });
