@@ -1,7 +1,7 @@
-/** Jest: TypeScript through @swc/jest; one Mongo-wire server per run (test/setup), a database per test file. */
+/** Jest: TypeScript through ts-jest, transpile-only (type-checking is `npm run typecheck`); one Mongo-wire server per run (test/setup), a database per test file. */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  transform: { '^.+\\.ts$': ['ts-jest', {}] },
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/{e2e,exporter,gateway,updater,monitor,core,dev,cli}/**/*.test.ts'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
