@@ -10,13 +10,15 @@ import { LogProgress, TerminalProgress, summaryTable } from './run/progress';
 import { runExport, type ExportRunResult } from './run/export-run';
 import { ExportState, type ExportMode } from './run/state';
 import { readExportStatus } from './run/status';
-import { startSchedule } from './schedule';
+import { startSchedule, waitForBackup } from './schedule';
 import { FileTransport, HttpTransport, type DocumentTransport } from './send/transport';
 
 const USAGE = `Usage: endpoint export <command>
-  run [--full | --since last] [--out DIR] [--allow-writable-account]
+  run [--full | --since last] [--out DIR] [--allow-writable-account] [--wait-for-backup]
         export active patients from the backup OSCAR database to the gateway (or to DIR as .xml files);
-        --full (default) sends everyone and lets the gateway remove the rest; --since last sends the changes
+        --full (default) sends everyone and lets the gateway remove the rest; --since last sends the changes;
+        --wait-for-backup first waits (up to ENDPOINT_BACKUP_WAIT_MS) for ENDPOINT_BACKUP_MARKER to be newer
+        than the last run, as the systemd timer and cron entries do
   schedule [--full | --since last] [--out DIR]
         run an export at ENDPOINT_EXPORT_SCHEDULE once the backup marker is fresh (until SIGTERM)
   status  print export-status.json and the run state`;
@@ -26,18 +28,19 @@ interface RunFlags {
   mode: ExportMode;
   outDir?: string;
   allowWritableAccount: boolean;
+  waitForBackup?: boolean;
 }
 
 function parseRunFlags(args: string[]): RunFlags {
   const { values, positionals } = parseCommandArgs(
     args,
-    { full: { type: 'boolean' }, since: { type: 'string' }, out: { type: 'string' }, 'allow-writable-account': { type: 'boolean' } },
+    { full: { type: 'boolean' }, since: { type: 'string' }, out: { type: 'string' }, 'allow-writable-account': { type: 'boolean' }, 'wait-for-backup': { type: 'boolean' } },
     USAGE,
   );
   if (positionals.length > 0) throw new EndpointError('USAGE', `unexpected argument '${positionals[0]}'.\n${USAGE}`);
   if (values.since !== undefined && values.since !== 'last') throw new EndpointError('USAGE', `--since takes 'last', not '${values.since}'.`);
   if (values.since !== undefined && values.full) throw new EndpointError('USAGE', '--full and --since last exclude each other.');
-  return { mode: values.since === 'last' ? 'differential' : 'full', outDir: values.out, allowWritableAccount: values['allow-writable-account'] === true };
+  return { mode: values.since === 'last' ? 'differential' : 'full', outDir: values.out, allowWritableAccount: values['allow-writable-account'] === true, waitForBackup: values['wait-for-backup'] === true };
 }
 
 function transportFor(config: Config, flags: RunFlags): DocumentTransport {
@@ -109,6 +112,12 @@ async function runSchedule(config: Config, flags: RunFlags, logger: Logger): Pro
   return 0;
 }
 
+/** Waits for the OSP's backup marker to be newer than the last run (true at once without a marker). */
+async function backupIsFresh(config: Config): Promise<boolean> {
+  const at = new ExportState(config.stateDir).read().lastRunStartedAt;
+  return waitForBackup({ marker: config.backupMarker, newerThan: at === undefined ? undefined : new Date(at), waitMs: config.backupWaitMs });
+}
+
 /** `endpoint export …` */
 export async function run(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -119,8 +128,13 @@ export async function run(args: string[]): Promise<number> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, base: { part: 'exporter' } });
   switch (command) {
-    case 'run':
-      return exportOnce(config, parseRunFlags(rest), logger);
+    case 'run': {
+      const flags = parseRunFlags(rest);
+      if (flags.waitForBackup && !(await backupIsFresh(config))) {
+        throw new EndpointError('TIMEOUT', `the backup marker ${config.backupMarker} was not renewed since the last run within ${Math.round(config.backupWaitMs / 60000)} min; no export was started.`);
+      }
+      return exportOnce(config, flags, logger);
+    }
     case 'schedule':
       return runSchedule(config, parseRunFlags(rest), logger);
     case 'status': {

@@ -4,7 +4,7 @@
  * the CLI refuses a writable account with a clear message unless --allow-writable-account.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -111,6 +111,19 @@ describe('the CLI (child process, dist/)', () => {
     expect(invalid).toEqual([]);
     expect(stdout).toMatch(/status\s+complete/);
     expect(stdout).toMatch(new RegExp(`created\\s+${release121.summary.activePatients}`));
+  }, 60_000);
+
+  test('--wait-for-backup starts nothing while the backup marker is stale, and exports once it is renewed', async () => {
+    const marker = path.join(tmp, 'backup-done');
+    const out = path.join(tmp, 'out-marker');
+    const markerEnv = env({ ENDPOINT_OSCAR_URL: readOnlyUrl, ENDPOINT_STATE_DIR: path.join(tmp, 'state-marker'), ENDPOINT_BACKUP_MARKER: marker, ENDPOINT_BACKUP_WAIT_MS: '0' });
+    const stale = (await promisify(execFile)('node', [CLI, 'export', 'run', '--out', out, '--wait-for-backup'], { env: markerEnv }).catch((thrown: unknown) => thrown)) as { code: number; stderr: string };
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/backup marker .*backup-done was not renewed since the last run/);
+    expect(existsSync(out)).toBe(false);
+    writeFileSync(marker, '');
+    await promisify(execFile)('node', [CLI, 'export', 'run', '--out', out, '--wait-for-backup'], { env: markerEnv });
+    expect(readdirSync(out).length).toBe(latest.summary.activePatients);
   }, 60_000);
 
   test('a SELECT-only account needs no flag', async () => {
