@@ -20,6 +20,8 @@ const USAGE = `Usage: endpoint gateway <command> [--url URL]
   reimport [--wait]              re-derive every patient from the stored source documents
   drain | undrain                refuse (or accept again) imports and new queries
   import DIR                     send every .xml file of DIR to the running gateway
+  held                           list hub query results waiting for release (hold mode)
+  release QUERY_ID               release a held hub query result to the hub
 --url defaults to the local listener of the config (ENDPOINT_GATEWAY_HOST/PORT).`;
 
 /** Seconds to wait after a graceful shutdown before forcing the exit (a leaked handle). */
@@ -118,6 +120,13 @@ export async function run(args: string[]): Promise<number> {
     case 'drain':
     case 'undrain':
       print(await call(url, admin(), 'POST', `/admin/${command}`));
+      return 0;
+    case 'held':
+      print(await call(url, admin(), 'GET', '/admin/queries?status=held'));
+      return 0;
+    case 'release':
+      if (argument === undefined) throw new EndpointError('USAGE', `release needs a query id.\n${USAGE}`);
+      print(await call(url, admin(), 'POST', `/admin/queries/${encodeURIComponent(argument)}/release`));
       return 0;
     case 'import':
       if (argument === undefined) throw new EndpointError('USAGE', `import needs a folder.\n${USAGE}`);
