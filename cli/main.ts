@@ -15,13 +15,13 @@ interface Subcommand {
 
 /** The subcommands, in the order `--help` lists them. */
 const SUBCOMMANDS: Record<string, Subcommand> = {
-  e2e: { summary: 'read or validate E2E documents (read FILE…, validate FILE…)', load: async () => (await import('../e2e/cli')).run },
+  export: { summary: 'OSCAR → E2E → gateway (run [--full|--since last] [--out DIR], schedule, status)', load: async () => (await import('../exporter/cli')).run },
+  gateway: { summary: 'the gateway service (start, status, wipe, delete, reimport, drain, undrain, import DIR, held, release ID)', load: async () => (await import('../gateway/cli')).run },
+  update: { summary: 'self-update from git when idle (check, run, schedule, status, hold, release-hold, pin, retry)', load: async () => (await import('../updater/cli')).run },
   watchdog: { summary: 'restart a crashed or hung gateway (run [--supervise], status)', load: async () => (await import('../monitor/watchdog-cli')).run },
   check: { summary: 'Nagios checks (gateway, export, update)', load: async () => (await import('../monitor/check-cli')).run },
-  gateway: { summary: 'the gateway service (start, status, wipe, delete, reimport, drain, undrain, import DIR)', load: async () => (await import('../gateway/cli')).run },
-  export: { summary: 'OSCAR → E2E → gateway (run [--full|--since last] [--out DIR], schedule, status)', load: async () => (await import('../exporter/cli')).run },
-  dev: { summary: 'developer tools (make-clinic, services)', load: async () => (await import('../dev/cli')).run },
-  update: { summary: 'self-update from git when idle (check, run, schedule, status, hold, release-hold, pin, retry)', load: async () => (await import('../updater/cli')).run },
+  e2e: { summary: 'read or validate E2E documents (read FILE…, validate FILE…)', load: async () => (await import('../e2e/cli')).run },
+  dev: { summary: 'developer tools (make-clinic, services, config-docs)', load: async () => (await import('../dev/cli')).run },
 };
 
 /** The top-level help text. */
