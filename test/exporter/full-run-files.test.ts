@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { readE2E } from '../../e2e/index';
+import { readE2E, writeE2E } from '../../e2e/index';
 import { validateE2EFiles } from '../../e2e/validate';
 import { runExport, type ExportRunResult } from '../../exporter/run/export-run';
 import { CLINICAL_TABLES } from '../../exporter/source/extract';
@@ -92,6 +92,17 @@ test('documents carry the patient key and the clinical sections', () => {
   expect(medications).toBeGreaterThan(0);
   expect(vitals).toBeGreaterThan(0);
   expect(labs).toBeGreaterThan(0);
+});
+
+test('records built from the synthetic clinic survive the round trip: read, write again, byte-identical', () => {
+  const files = readdirSync(outDir);
+  expect(files.length).toBeGreaterThan(0);
+  const differing = files.filter((file) => {
+    const xml = readFileSync(path.join(outDir, file), 'utf8');
+    const { record } = readE2E(xml, { keepNoteText: true });
+    return writeE2E(record, { includeNoteText: true }) !== xml;
+  });
+  expect(differing).toEqual([]);
 });
 
 test('planted dirt becomes warnings on the planted patients, not failures', async () => {
