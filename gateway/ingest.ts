@@ -53,8 +53,14 @@ async function findUnchanged(context: GatewayContext, bytes: Buffer, sourceHash:
   const stored = await withStore(() => patients.findOne({ _id: key }, { projection: { _id: 1, sectionCounts: 1, lastRunId: 1, sourceHash: 1 } }), retry);
   if (!stored || stored.sourceHash !== sourceHash) return null;
   if (runId === undefined || stored.lastRunId === runId) return stored;
-  const marked = await withStore(() => patients.updateOne({ _id: key, sourceHash }, { $set: { lastRunId: runId } }), retry);
-  return marked.matchedCount === 1 ? stored : null;
+  // Filters by `_id` alone: FerretDB's SQLite backend pushes down only a lone `_id` filter and
+  // scans the collection for anything else. The patient lock and a re-read keep it exact.
+  return context.patientLock.run(key, async () => {
+    const current = await withStore(() => patients.findOne({ _id: key }, { projection: { sourceHash: 1 } }), retry);
+    if (current?.sourceHash !== sourceHash) return null;
+    await withStore(() => patients.updateOne({ _id: key }, { $set: { lastRunId: runId } }), retry);
+    return stored;
+  });
 }
 
 /** Ingests one document; throws coded errors for unusable documents and an unreachable store. */
