@@ -33,4 +33,5 @@ sed -i "s|IDColumn = DefaultColumn + \"->'\$._id'\"|IDColumn = DefaultColumn + \
 grep -q 'IDColumn = DefaultColumn + `->"_id"`' "$metadata" || { echo "The FerretDB _id index patch did not apply to $metadata." >&2; exit 1; }
 ( cd "$work/src" && go build -trimpath -o "$bin" ./cmd/ferretdb )
 rm -rf "$work"
-"$bin" --version | head -1
+built=$("$bin" --version)
+echo "built ferretdb: ${built%%$'\n'*} ($package)"
