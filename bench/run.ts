@@ -22,34 +22,57 @@ interface BenchStep {
 const STEPS: readonly BenchStep[] = [
   { name: 'make-clinic', script: 'make-clinic.js', args: (sizes) => sizes.map(String) },
   { name: 'e2e-throughput', script: 'e2e-throughput.js', args: () => [] },
-  { name: 'export-run', script: 'export-run.js', args: (sizes) => ['--patients', sizes.join(','), '--gateway-patients', String(sizes[0])] },
-  { name: 'gateway-ingest', script: 'gateway-ingest.js', args: (sizes) => ['--count', String(Math.min(200, sizes[0]))] },
+  {
+    name: 'export-run',
+    script: 'export-run.js',
+    args: (sizes) => ['--patients', sizes.join(','), '--gateway-patients', String(sizes[0])],
+  },
+  {
+    name: 'gateway-ingest',
+    script: 'gateway-ingest.js',
+    args: (sizes) => ['--count', String(Math.min(200, sizes[0]))],
+  },
   { name: 'hub-queries', script: 'hub-queries.js', args: (sizes) => [sizes.join(','), sizes[0] <= 1000 ? '1' : '5'] },
 ];
 
-/** Runs one benchmark script; resolves with the JSON objects it printed, one per line. */
-function runStep(step: BenchStep, sizes: number[], env: NodeJS.ProcessEnv): Promise<{ exitCode: number | null; results: unknown[]; seconds: number }> {
+/** Runs one benchmark script; resolves with the JSON it printed. */
+function runStep(
+  step: BenchStep,
+  sizes: number[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ exitCode: number | null; results: unknown[]; seconds: number }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, step.script), ...step.args(sizes)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [path.join(__dirname, step.script), ...step.args(sizes)], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (exitCode) => {
-      const results = stdout
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line.startsWith('{') || line.startsWith('['))
-        .flatMap((line) => {
-          try {
-            return [JSON.parse(line) as unknown];
-          } catch {
-            return [];
-          }
-        });
-      resolve({ exitCode, results, seconds: (Date.now() - started) / 1000 });
+      resolve({ exitCode, results: parseResults(stdout), seconds: (Date.now() - started) / 1000 });
     });
   });
+}
+
+/** The JSON a benchmark printed: one pretty-printed object, or one object per line. */
+function parseResults(stdout: string): unknown[] {
+  try {
+    return [JSON.parse(stdout) as unknown];
+  } catch {
+    return stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.startsWith('{') || line.startsWith('['))
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as unknown];
+        } catch {
+          return [];
+        }
+      });
+  }
 }
 
 async function main(): Promise<number> {
@@ -61,7 +84,12 @@ async function main(): Promise<number> {
     startedAt: new Date().toISOString(),
     quick: values.quick === true,
     sizes,
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg() },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      loadAverage: os.loadavg(),
+    },
     node: process.version,
     mongoWireServer: mongo.kind,
     steps: {},
@@ -74,7 +102,9 @@ async function main(): Promise<number> {
       (report.steps as Record<string, unknown>)[step.name] = outcome;
       if (outcome.exitCode !== 0 || outcome.results.length === 0) {
         failed++;
-        process.stderr.write(`bench: ${step.name} broke (exit ${outcome.exitCode}, ${outcome.results.length} results)\n`);
+        process.stderr.write(
+          `bench: ${step.name} broke (exit ${outcome.exitCode}, ${outcome.results.length} results)\n`,
+        );
       } else {
         process.stderr.write(`bench: ${step.name} done in ${outcome.seconds.toFixed(1)} s\n`);
       }
