@@ -67,6 +67,7 @@ async function findUnchanged(context: GatewayContext, bytes: Buffer, sourceHash:
 export async function ingestDocument(context: GatewayContext, bytes: Buffer, options: IngestOptions = {}): Promise<IngestResult> {
   const started = process.hrtime.bigint();
   const result = await context.state.trackImport(() => ingestCounted(context, bytes, options));
+  if (result.outcome === 'created') context.state.patientSetVersion += 1;
   context.metrics.ingests.inc(result.outcome);
   context.metrics.ingestLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
   context.logger.debug({ patientKey: result.patientKey, outcome: result.outcome, runId: options.runId, warningCount: result.warnings.length }, 'document ingested');

@@ -23,6 +23,8 @@ export class GatewayState {
   requestsInFlight = 0;
   requestsCompleted = 0;
   importsCompleted = 0;
+  /** Grows whenever the set of stored patients changes (one created or removed); `/status` caches its count against it. */
+  patientSetVersion = 0;
   reimport: ReimportProgress = { state: 'idle', total: 0, done: 0, failed: 0 };
   /** Running hub queries (0 without a hub listener). */
   runningQueries: () => number = () => 0;

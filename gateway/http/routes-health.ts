@@ -41,12 +41,42 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/**
+ * The clinic's patient count for `/status`, which the watchdog reads every probe. Counting scans
+ * the collection on some Mongo-wire servers (FerretDB), so the count is kept until a patient is
+ * created or removed, one count runs at a time, and an unreachable store gives null.
+ */
+function patientCounter(context: GatewayContext): () => Promise<number | null> {
+  let counted: { version: number; count: number } | undefined;
+  let counting: Promise<number> | undefined;
+  return async () => {
+    try {
+      await withTimeout(context.store.ping(), READY_PING_TIMEOUT_MS);
+      const version = context.state.patientSetVersion;
+      if (counted?.version === version) return counted.count;
+      counting ??= context.store.patients
+        .countDocuments({ clinicId: context.config.clinicId })
+        .then((count) => {
+          counted = { version, count };
+          return count;
+        })
+        .finally(() => {
+          counting = undefined;
+        });
+      return await withTimeout(counting, READY_PING_TIMEOUT_MS);
+    } catch {
+      return null;
+    }
+  };
+}
+
 /** The health routes. */
 export function healthRouter(context: GatewayContext): Router {
   const router = Router();
   const { state } = context;
   const version = packageVersion();
   const commit = currentCommit();
+  const patientCount = patientCounter(context);
 
   router.get('/livez', (_req, res) => {
     res.json({ status: 'ok' });
@@ -65,9 +95,9 @@ export function healthRouter(context: GatewayContext): Router {
   });
 
   router.get('/status', async (_req, res) => {
-    const [lastRun, patientCount] = await Promise.all([
+    const [lastRun, patients] = await Promise.all([
       withTimeout(context.runs.latest(), READY_PING_TIMEOUT_MS).catch(() => null),
-      withTimeout(context.store.patients.countDocuments({ clinicId: context.config.clinicId }), READY_PING_TIMEOUT_MS).catch(() => null),
+      patientCount(),
     ]);
     res.json({
       version,
@@ -90,7 +120,7 @@ export function healthRouter(context: GatewayContext): Router {
             sweep: lastRun.sweep ?? null,
           }
         : null,
-      patientCount,
+      patientCount: patients,
       reimport: state.reimport,
     });
   });

@@ -46,6 +46,7 @@ export function recordsRouter(context: GatewayContext): Router {
     }
     const clinicId = context.config.clinicId;
     const removedPatients = await withStore(() => patients.deleteMany({ clinicId }), retry);
+    context.state.patientSetVersion += 1;
     const removedSources = await withStore(() => sources.deleteMany({ clinicId }), retry);
     context.logger.warn({ clinicId, patients: removedPatients.deletedCount, sources: removedSources.deletedCount }, 'all records wiped');
     res.json({ wiped: true, removed: { patients: removedPatients.deletedCount, sources: removedSources.deletedCount } });
@@ -56,6 +57,7 @@ export function recordsRouter(context: GatewayContext): Router {
     const filter = { _id: key, clinicId: context.config.clinicId };
     const removed = await context.patientLock.run(key, async () => {
       const result = await withStore(() => patients.deleteOne(filter), retry);
+      context.state.patientSetVersion += 1;
       await withStore(() => sources.deleteOne(filter), retry);
       return result.deletedCount;
     });

@@ -31,6 +31,7 @@ export function runsRouter(context: GatewayContext): Router {
       throw new EndpointError('INVALID_REQUEST', 'patientsSent must be a whole number of at least 0.');
     }
     const completion = await context.runs.complete(String(req.params.runId), patientsSent);
+    if (completion.removed > 0) context.state.patientSetVersion += 1;
     context.logger.info({ ...completion }, 'run completed');
     res.json(completion);
   });
