@@ -10,4 +10,5 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
+  { files: ['test/**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );
