@@ -36,7 +36,7 @@ export async function phiTermsOf(oscarDatabaseUrl: string): Promise<PhiTerms> {
 export function findPhi(text: string, terms: PhiTerms): string[] {
   const found: string[] = [];
   const words = new Set(text.split(/[^\p{L}\p{M}'-]+/u));
-  for (const name of terms.names) if (words.has(name)) found.push(`name:${name}`);
+  for (const name of terms.names) if (/\s/.test(name) ? text.includes(name) : words.has(name)) found.push(`name:${name}`);
   const digitRuns = new Set(text.match(/\d{6,}/g) ?? []);
   for (const hin of terms.healthNumbers) if (digitRuns.has(hin)) found.push(`health number:${hin.slice(0, 2)}…`);
   return found;
