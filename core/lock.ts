@@ -22,6 +22,9 @@ export interface HeldLock {
   release(): void;
 }
 
+/** The owner name an export run takes the update lock under (the watchdog keeps watching during a run). */
+export const EXPORTER_LOCK_OWNER = 'exporter';
+
 /** The update lock's file in a state folder. */
 export function updateLockFile(stateDir: string): string {
   return path.join(stateDir, 'update.lock');

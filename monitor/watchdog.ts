@@ -1,11 +1,11 @@
 /**
- * The watchdog loop: every interval, probe the gateway (unless the update lock is held), feed
- * the decision machine, carry out a restart it orders, write the status file, log state
- * changes, notify systemd, and now and then POST the status to the report URL.
+ * The watchdog loop: every interval, probe the gateway (unless the updater holds the update
+ * lock), feed the decision machine, carry out a restart it orders, write the status file, log
+ * state changes, notify systemd, and now and then POST the status to the report URL.
  */
 import path from 'node:path';
 import type { Config } from '../core/config/load';
-import { isLockHeld, updateLockFile } from '../core/lock';
+import { EXPORTER_LOCK_OWNER, isLockHeld, readLock, updateLockFile } from '../core/lock';
 import type { Logger } from '../core/logger';
 import { probeGateway } from './gateway-probe';
 import { RestartCommand, SupervisedGateway, type GatewayRestarter } from './gateway-restarter';
@@ -121,8 +121,13 @@ export class Watchdog {
     });
   }
 
+  /**
+   * True while an update holds the lock (it restarts the gateway itself). An export run holds
+   * the same lock, but a gateway that crashes during an export must still be restarted.
+   */
   private lockHeld(): boolean {
-    return isLockHeld(updateLockFile(this.options.config.stateDir));
+    const file = updateLockFile(this.options.config.stateDir);
+    return isLockHeld(file) && readLock(file)?.owner !== EXPORTER_LOCK_OWNER;
   }
 
   /** One probe, decision and (maybe) restart. */

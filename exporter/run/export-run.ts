@@ -4,7 +4,7 @@
  * and writes each document, delivers them with bounded concurrency, journals what was settled,
  * and leaves the state, the status file and a summary. One bad patient never stops the run.
  */
-import { acquireLock, updateLockFile } from '../../core/lock';
+import { EXPORTER_LOCK_OWNER, acquireLock, updateLockFile } from '../../core/lock';
 import type { Logger } from '../../core/logger';
 import type { ExportOutcomeCounts, ExportRunSummary } from '../../core/status-files';
 import { writeE2E, type PatientRecord } from '../../e2e/index';
@@ -71,7 +71,7 @@ const FAILURE_LIST_CAP = 100;
 
 /** Runs one export under the update lock. */
 export async function runExport(options: ExportRunOptions): Promise<ExportRunResult> {
-  const lock = acquireLock(updateLockFile(options.stateDir), 'exporter');
+  const lock = acquireLock(updateLockFile(options.stateDir), EXPORTER_LOCK_OWNER);
   try {
     return await runLocked(options);
   } finally {
