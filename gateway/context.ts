@@ -1,6 +1,6 @@
 /**
  * What the gateway's parts share: configuration, the store, the logger, state, metrics, the
- * run registry and the per-patient lock. Built once by the service (or a test) and passed in.
+ * run registry, the per-patient lock and the feed of patient changes. Built once by the service (or a test) and passed in.
  */
 import type { Config } from '../core/config/load';
 import type { Logger } from '../core/logger';
@@ -9,6 +9,7 @@ import type { GatewayMetrics } from './metrics';
 import type { RunRegistry } from './runs';
 import type { GatewayState } from './state';
 import type { GatewayStore } from './store/connect';
+import type { PatientChanges } from './store/patient-changes';
 
 /** Settings the gateway cannot run without, checked at start. */
 export interface GatewaySecrets {
@@ -27,4 +28,6 @@ export interface GatewayContext {
   metrics: GatewayMetrics;
   runs: RunRegistry;
   patientLock: KeyedLock;
+  /** Told of every write to `patients` (the hub's query projection listens). */
+  patientChanges: PatientChanges;
 }

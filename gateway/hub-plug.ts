@@ -9,6 +9,7 @@ import type { Db } from 'mongodb';
 import type { Config } from '../core/config/load';
 import { EndpointError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import type { PatientChanges } from './store/patient-changes';
 
 /** What the hub listener is started with. */
 export interface HubListenerOptions {
@@ -16,6 +17,8 @@ export interface HubListenerOptions {
   db: Db;
   logger: Logger;
   isDraining: () => boolean;
+  /** The gateway's feed of patient writes (the memory engine's projection follows it). */
+  patientChanges?: PatientChanges;
 }
 
 /** A running hub listener. */

@@ -77,7 +77,10 @@ export async function ingestDocument(context: GatewayContext, bytes: Buffer, opt
 async function ingestCounted(context: GatewayContext, bytes: Buffer, options: IngestOptions): Promise<IngestResult> {
   const sourceHash = sourceHashOf(bytes);
   const unchanged = await findUnchanged(context, bytes, sourceHash, options.runId);
-  if (unchanged) return { patientKey: unchanged._id, outcome: 'unchanged', sections: unchanged.sectionCounts, warnings: [] };
+  if (unchanged) {
+    context.patientChanges.confirmed(unchanged._id, sourceHash);
+    return { patientKey: unchanged._id, outcome: 'unchanged', sections: unchanged.sectionCounts, warnings: [] };
+  }
 
   const { config } = context;
   const read = readE2E(bytes, { maxBytes: config.maxBodyBytes, keepNoteText: config.keepNoteText });
@@ -99,6 +102,7 @@ async function writePatient(
   for (let attempt = 0; ; attempt += 1) {
     const existing = await withStore(() => store.patients.findOne({ _id: key }, { projection: { sourceHash: 1, createdAt: 1 } }), retry);
     if (existing?.sourceHash === sourceHash) {
+      context.patientChanges.confirmed(key, sourceHash);
       if (runId !== undefined) await withStore(() => store.patients.updateOne({ _id: key }, { $set: { lastRunId: runId } }), retry);
       return 'unchanged';
     }
@@ -117,6 +121,7 @@ async function writePatient(
     try {
       await withStore(() => store.sources.replaceOne({ _id: key }, source, { upsert: true }), retry);
       await withStore(() => store.patients.replaceOne({ _id: key }, patient, { upsert: true }), retry);
+      context.patientChanges.stored(patient);
       return existing ? 'updated' : 'created';
     } catch (error) {
       if (!isDuplicateKey(error) || attempt >= DUPLICATE_KEY_RETRIES) throw error;

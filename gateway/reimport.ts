@@ -56,6 +56,7 @@ async function rederive(context: GatewayContext, key: string): Promise<void> {
       createdAt: existing?.createdAt,
     });
     await withStore(() => store.patients.replaceOne({ _id: key }, patient, { upsert: true }), retry);
+    context.patientChanges.stored(patient);
     context.state.reimport.done += 1;
   } catch (error) {
     if (!isEndpointError(error) || error.code === 'STORE_UNAVAILABLE') throw error;

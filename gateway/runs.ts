@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EndpointError } from '../core/errors';
 import type { GatewayStore, RunMode, RunSweep, StoredRun } from './store/connect';
+import type { PatientChanges } from './store/patient-changes';
 import { withStore } from './store/store-errors';
 
 /** The answer of a run completion. */
@@ -36,6 +37,7 @@ export class RunRegistry {
     private readonly store: GatewayStore,
     private readonly clinicId: string,
     private readonly retryAfterSeconds: number,
+    private readonly changes?: PatientChanges,
   ) {}
 
   /** Starts a run and returns it. */
@@ -108,6 +110,7 @@ export class RunRegistry {
     const removed = await withStore(() => this.store.patients.deleteMany({ _id: { $in: keys }, lastRunId: { $ne: run._id } }), this.retryAfterSeconds);
     const kept = new Set(await withStore(async () => (await this.store.patients.find({ _id: { $in: keys } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id), this.retryAfterSeconds));
     const orphaned = keys.filter((key) => !kept.has(key));
+    this.changes?.removed(orphaned);
     await withStore(() => this.store.sources.deleteMany({ _id: { $in: orphaned } }), this.retryAfterSeconds);
     return { performed: true, removed: removed.deletedCount };
   }

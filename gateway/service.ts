@@ -18,6 +18,7 @@ import { GatewayMetrics } from './metrics';
 import { RunRegistry } from './runs';
 import { GatewayState } from './state';
 import { connectStore, ensureIndexes, type GatewayStore } from './store/connect';
+import { PatientChanges } from './store/patient-changes';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -105,8 +106,9 @@ async function buildContext(config: Config, options: StartOptions): Promise<{ co
   const store = connectStore({ url: await resolveMongoUrl(config, logger), database: config.mongodbDatabase, timeoutMs: config.mongodbTimeoutMs });
   const state = new GatewayState();
   const metrics = new GatewayMetrics({ importsInFlight: () => state.importsInFlight, runningQueries: () => state.runningQueries(), draining: () => state.draining });
-  const runs = new RunRegistry(store, config.clinicId, config.retryAfterSeconds);
-  return { context: { config, secrets, store, logger, state, metrics, runs, patientLock: new KeyedLock() }, indexes: ensureIndexesSoon(store, logger) };
+  const patientChanges = new PatientChanges();
+  const runs = new RunRegistry(store, config.clinicId, config.retryAfterSeconds, patientChanges);
+  return { context: { config, secrets, store, logger, state, metrics, runs, patientLock: new KeyedLock(), patientChanges }, indexes: ensureIndexesSoon(store, logger) };
 }
 
 /** Stops accepting, lets work in flight finish within the deadline, then releases everything. */
@@ -132,7 +134,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   let server: http.Server;
   let localAddress: AddressInfo;
   try {
-    parts.hub = await startHubIfConfigured({ config, db: context.store.db, logger, isDraining: () => state.draining });
+    parts.hub = await startHubIfConfigured({ config, db: context.store.db, logger, isDraining: () => state.draining, patientChanges: context.patientChanges });
     const hub = parts.hub;
     if (hub) state.runningQueries = () => hub.runningQueries();
     server = http.createServer(createLocalApp(context, { hubAdminRouter: hub?.adminRouter }));

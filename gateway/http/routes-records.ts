@@ -47,6 +47,7 @@ export function recordsRouter(context: GatewayContext): Router {
     const clinicId = context.config.clinicId;
     const removedPatients = await withStore(() => patients.deleteMany({ clinicId }), retry);
     context.state.patientSetVersion += 1;
+    context.patientChanges.wiped(clinicId);
     const removedSources = await withStore(() => sources.deleteMany({ clinicId }), retry);
     context.logger.warn({ clinicId, patients: removedPatients.deletedCount, sources: removedSources.deletedCount }, 'all records wiped');
     res.json({ wiped: true, removed: { patients: removedPatients.deletedCount, sources: removedSources.deletedCount } });
@@ -58,6 +59,7 @@ export function recordsRouter(context: GatewayContext): Router {
     const removed = await context.patientLock.run(key, async () => {
       const result = await withStore(() => patients.deleteOne(filter), retry);
       context.state.patientSetVersion += 1;
+      if (result.deletedCount > 0) context.patientChanges.removed([key]);
       await withStore(() => sources.deleteOne(filter), retry);
       return result.deletedCount;
     });
