@@ -52,6 +52,13 @@ const hub = {
   minCellSize: { env: 'ENDPOINT_MIN_CELL_SIZE', kind: 'int', default: '5', min: 1, doc: 'Counts below this are suppressed before leaving the clinic.' },
   queryTimeoutMs: { env: 'ENDPOINT_QUERY_TIMEOUT_MS', kind: 'int', default: '60000', min: 100, doc: 'Longest a hub query may run.' },
   queryConcurrency: { env: 'ENDPOINT_QUERY_CONCURRENCY', kind: 'int', default: '2', min: 1, max: 64, doc: 'Hub queries run at once.' },
+  hubQueryEngine: {
+    env: 'ENDPOINT_HUB_QUERY_ENGINE',
+    kind: 'enum',
+    default: 'memory',
+    values: ['memory', 'store'],
+    doc: 'memory: queries run over an in-memory projection of the patients, loaded at start and kept current by ingest; store: each query runs as aggregation pipelines in MongoDB.',
+  },
   queryRetentionHours: { env: 'ENDPOINT_QUERY_RETENTION_HOURS', kind: 'int', default: '168', min: 1, doc: 'How long query jobs and results are kept.' },
 } as const satisfies Record<string, SettingSpec>;
 

@@ -1,31 +1,19 @@
 /**
  * Compiles a population to what the store can run: a find filter (`$and` of `$in`, `$nin`,
  * anchored escaped `$regex`, ranges) for the `$match` stage, plus element-level checks of
- * observations and immunizations done in code on the projected arrays. FerretDB 1.24 rejects
+ * observations and immunizations done in code on the rows (as cohort patients); and to one
+ * check in code of the whole population, which the memory engine runs. FerretDB 1.24 rejects
  * `$elemMatch` over sub-documents, so the filter only narrows to patients with a matching code
  * (an exact necessary condition, index-backed), and the code/value/time of one element are
  * checked together here. Nothing from the request is ever run as code.
  */
 import type { Document, Filter } from 'mongodb';
 import { addDays, addMonths, ageAt, birthDateRange, parseDay } from './dates';
+import { ENTRY_WIDTH, codeIdOf, codeOf, memoized, type CohortPatient } from './cohort';
 import type { Comparator, ImmunizationCriterion, ObservationCriterion, PopulationCriteria } from './definition';
 
-/** The fields of a stored patient a residual check reads (a projection of `StoredPatient`). */
-export interface ProjectedPatient {
-  _id: unknown;
-  gender?: string;
-  birthDate?: Date;
-  providerId?: string;
-  observations?: { code?: string; value?: number; time?: Date }[];
-  immunizations?: { code?: string; date?: Date; refused?: boolean }[];
-  activeProblemCodes?: string[];
-  activeMedicationAtc?: string[];
-  activeMedicationDin?: string[];
-  activeMedicationCount?: number;
-}
-
-/** A check of one patient done in code after the `$match`. */
-export type ResidualCheck = (patient: ProjectedPatient) => boolean;
+/** A check of one patient done in code (after the `$match`, or alone by the memory engine). */
+export type ResidualCheck = (patient: CohortPatient) => boolean;
 
 /** A compiled population. */
 export interface CompiledPopulation {
@@ -54,38 +42,44 @@ export function prefixPattern(prefix: string): RegExp {
 }
 
 function observationCheck(criterion: ObservationCriterion, reference: Date): ResidualCheck {
-  const codes = new Set(list(criterion.code));
-  const since = criterion.withinMonths === undefined ? undefined : addMonths(reference, -criterion.withinMonths);
-  const until = addDays(reference, 1);
+  const codeIds = new Set(list(criterion.code).map(codeIdOf));
+  const since = criterion.withinMonths === undefined ? undefined : addMonths(reference, -criterion.withinMonths).getTime();
+  const until = addDays(reference, 1).getTime();
   const compare = criterion.comparator === undefined ? undefined : COMPARE[criterion.comparator];
   const threshold = criterion.value ?? 0;
-  return (patient) =>
-    (patient.observations ?? []).some((observation) => {
-      if (observation.code === undefined || !codes.has(observation.code)) return false;
-      if (compare && (typeof observation.value !== 'number' || !compare(observation.value, threshold))) return false;
-      if (since) {
-        if (!(observation.time instanceof Date) || observation.time < since || observation.time >= until) return false;
-      }
+  return ({ observations: entries }) => {
+    for (let at = 0; at < entries.length; at += ENTRY_WIDTH) {
+      if (!codeIds.has(entries[at])) continue;
+      const value = entries[at + 1];
+      const time = entries[at + 2];
+      if (compare && (Number.isNaN(value) || !compare(value, threshold))) continue;
+      if (since !== undefined && (Number.isNaN(time) || time < since || time >= until)) continue;
       return true;
-    });
+    }
+    return false;
+  };
 }
 
 function immunizationCheck(criterion: ImmunizationCriterion, reference: Date): ResidualCheck {
   const patterns = list(criterion.codePrefix).map(prefixPattern);
+  const codeMatches = memoized((codeId: number) => patterns.some((pattern) => pattern.test(codeOf(codeId))));
   const from = criterion.from !== undefined ? parseDay(criterion.from) : criterion.withinMonths !== undefined ? addMonths(reference, -criterion.withinMonths) : undefined;
   const until = criterion.to !== undefined ? addDays(parseDay(criterion.to), 1) : criterion.withinMonths !== undefined ? addDays(reference, 1) : undefined;
-  return (patient) =>
-    (patient.immunizations ?? []).some((immunization) => {
-      if (immunization.refused === true || immunization.code === undefined) return false;
-      const code = immunization.code;
-      if (!patterns.some((pattern) => pattern.test(code))) return false;
-      if (from || until) {
-        if (!(immunization.date instanceof Date)) return false;
-        if (from && immunization.date < from) return false;
-        if (until && immunization.date >= until) return false;
+  const fromMs = from?.getTime();
+  const untilMs = until?.getTime();
+  return ({ immunizations: entries }) => {
+    for (let at = 0; at < entries.length; at += ENTRY_WIDTH) {
+      if (entries[at + 2] === 1 || !codeMatches(entries[at])) continue;
+      const date = entries[at + 1];
+      if (fromMs !== undefined || untilMs !== undefined) {
+        if (Number.isNaN(date)) continue;
+        if (fromMs !== undefined && date < fromMs) continue;
+        if (untilMs !== undefined && date >= untilMs) continue;
       }
       return true;
-    });
+    }
+    return false;
+  };
 }
 
 function rangeFilter(field: string, min?: number, max?: number): Filter<Document> | undefined {
@@ -146,51 +140,49 @@ export function compilePopulation(population: PopulationCriteria, reference: Dat
   return { filter: clauses.length === 0 ? {} : { $and: clauses }, residual, needs };
 }
 
-/** The projected fields {@link populationCheck} reads for a population. */
-export function fieldsReadBy(population: PopulationCriteria): string[] {
-  const fields = ['gender', 'birthDate', 'activeProblemCodes', 'activeMedicationAtc', 'activeMedicationDin', 'activeMedicationCount'];
-  if (population.observations) fields.push('observations.code', 'observations.value', 'observations.time');
-  if (population.immunizations) fields.push('immunizations.code', 'immunizations.date', 'immunizations.refused');
-  return fields;
-}
-
 function inRange(value: number | undefined, range: { min?: number; max?: number } | undefined): boolean {
   if (!range) return true;
   if (typeof value !== 'number') return false;
   return (range.min === undefined || value >= range.min) && (range.max === undefined || value <= range.max);
 }
 
+/** A prefix test over codes, memoized per distinct (interned) code. */
+function anyCodeWithPrefix(prefixes: string | string[]): (codes: readonly string[]) => boolean {
+  const patterns = list(prefixes).map(prefixPattern);
+  const matches = memoized((code: string) => patterns.some((pattern) => pattern.test(code)));
+  return (codes) => codes.some(matches);
+}
+
 /**
- * The whole population checked in code on a projected patient (fields of {@link fieldsReadBy}):
- * used to count a numerator in the same pass as its denominator, so the store scans once.
- * Same semantics as {@link compilePopulation}'s filter plus residual checks.
+ * The whole population checked in code on a cohort patient: what the memory engine runs, and
+ * how a numerator is counted in the same pass as its denominator by the store engine. Same
+ * semantics as {@link compilePopulation}'s filter plus residual checks.
  */
 export function populationCheck(population: PopulationCriteria, reference: Date): ResidualCheck {
   const checks: ResidualCheck[] = [];
   if (population.sex !== undefined) {
     const sexes = list(population.sex);
-    checks.push((p) => typeof p.gender === 'string' && sexes.includes(p.gender));
+    checks.push((p) => p.gender !== undefined && sexes.includes(p.gender));
   }
   if (population.age) {
     const age = population.age;
-    checks.push((p) => p.birthDate instanceof Date && inRange(ageAt(p.birthDate, reference), age));
+    checks.push((p) => p.birthDate !== undefined && inRange(ageAt(p.birthDate, reference), age));
   }
   if (population.activeMedicationCount) {
     const range = population.activeMedicationCount;
     checks.push((p) => inRange(p.activeMedicationCount, range));
   }
-  const anyPrefix = (codes: string[] | undefined, patterns: RegExp[]): boolean => (codes ?? []).some((code) => patterns.some((pattern) => pattern.test(code)));
   for (const problem of population.problems ?? []) {
-    const patterns = list(problem.icd9Prefix).map(prefixPattern);
-    checks.push((p) => anyPrefix(p.activeProblemCodes, patterns) !== (problem.lacks === true));
+    const has = anyCodeWithPrefix(problem.icd9Prefix);
+    checks.push((p) => has(p.activeProblemCodes) !== (problem.lacks === true));
   }
   for (const medication of population.medications ?? []) {
     if (medication.atcPrefix !== undefined) {
-      const patterns = list(medication.atcPrefix).map(prefixPattern);
-      checks.push((p) => anyPrefix(p.activeMedicationAtc, patterns) !== (medication.lacks === true));
+      const has = anyCodeWithPrefix(medication.atcPrefix);
+      checks.push((p) => has(p.activeMedicationAtc) !== (medication.lacks === true));
     } else {
-      const dins = list(medication.din ?? []);
-      checks.push((p) => (p.activeMedicationDin ?? []).some((din) => dins.includes(din)) !== (medication.lacks === true));
+      const dins = new Set(list(medication.din ?? []));
+      checks.push((p) => p.activeMedicationDin.some((din) => dins.has(din)) !== (medication.lacks === true));
     }
   }
   for (const observation of population.observations ?? []) {

@@ -9,7 +9,7 @@ import type { Collection, Db } from 'mongodb';
 import { describeError, EndpointError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { canonicalJson, type QueryDefinition } from './definition';
-import { referenceDayOf, runDefinition } from './evaluate';
+import { referenceDayOf, runDefinition, type QuerySource } from './evaluate';
 import { suppressCells, type SuppressedResult } from './suppression';
 import { writeAudit } from './audit';
 
@@ -73,6 +73,7 @@ export class QueryJobs {
     private readonly db: Db,
     private readonly settings: JobSettings,
     private readonly logger: Logger,
+    private readonly source: QuerySource = { engine: 'store', db },
   ) {
     this.jobs = db.collection<QueryJob>(QUERIES_COLLECTION);
   }
@@ -176,7 +177,7 @@ export class QueryJobs {
     const timer = setTimeout(() => controller.abort(TIMED_OUT), this.settings.queryTimeoutMs);
     let update: Partial<QueryJob>;
     try {
-      const cells = await runDefinition(this.db, claimed.definition, claimed.referenceDate, { signal: controller.signal, maxTimeMS: this.settings.queryTimeoutMs });
+      const cells = await runDefinition(this.source, claimed.definition, claimed.referenceDate, { signal: controller.signal, maxTimeMS: this.settings.queryTimeoutMs });
       if (controller.signal.aborted) throw controller.signal.reason;
       const result = suppressCells(cells, this.settings.minCellSize);
       update = { status: claimed.releaseMode === 'hold' ? 'held' : 'complete', result };

@@ -14,7 +14,11 @@ import type { Config } from '../../core/config/load';
 import { requireSetting } from '../../core/config/load';
 import { EndpointError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
+import type { HubListenerOptions } from '../hub-plug';
+import type { PatientChanges } from '../store/patient-changes';
+import { PATIENTS_COLLECTION, type QuerySource } from './evaluate';
 import { QueryJobs, type ReleaseMode } from './jobs';
+import { QueryProjection } from './projection';
 import { hubAdminRouter, hubRouter, jsonErrors } from './routes';
 
 /** The running hub listener. */
@@ -50,8 +54,26 @@ export function releaseModeResolver(config: Config): (subject: string) => Releas
   return (subject) => modes.get(subject) ?? fallback;
 }
 
+/**
+ * The engine the queries run on, per `hubQueryEngine`: the store's pipelines, or the in-memory
+ * projection (loaded now in the background, then following the gateway's patient writes).
+ */
+function querySource(config: Config, db: Db, logger: Logger, patientChanges: PatientChanges | undefined): { source: QuerySource; stop(): void } {
+  if (config.hubQueryEngine === 'store') return { source: { engine: 'store', db }, stop: () => undefined };
+  const projection = new QueryProjection(db.collection(PATIENTS_COLLECTION), logger);
+  const unlisten = patientChanges?.listen(projection);
+  projection.start();
+  return {
+    source: { engine: 'memory', projection },
+    stop: () => {
+      unlisten?.();
+      projection.close();
+    },
+  };
+}
+
 /** Starts the HTTPS listener of the hub API and its job runner. */
-export async function startHubListener({ config, db, logger, isDraining }: { config: Config; db: Db; logger: Logger; isDraining: () => boolean }): Promise<HubListener> {
+export async function startHubListener({ config, db, logger, isDraining, patientChanges }: HubListenerOptions): Promise<HubListener> {
   const purpose = 'for the HTTPS listener of the research hub';
   const tls = {
     cert: readFileSync(requireSetting(config, 'tlsCert', purpose)),
@@ -59,7 +81,8 @@ export async function startHubListener({ config, db, logger, isDraining }: { con
     ca: readFileSync(requireSetting(config, 'hubCa', purpose)),
   };
   const releaseModeOf = releaseModeResolver(config);
-  const jobs = new QueryJobs(db, config, logger);
+  const { source, stop: stopSource } = querySource(config, db, logger, patientChanges);
+  const jobs = new QueryJobs(db, config, logger, source);
   await jobs.start();
   const allowed = new Set(config.hubAllowedSubjects);
 
@@ -96,6 +119,7 @@ export async function startHubListener({ config, db, logger, isDraining }: { con
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await jobs.stop();
+      stopSource();
       server.closeAllConnections();
       await closed;
     },

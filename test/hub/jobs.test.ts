@@ -24,8 +24,9 @@ const SLOW_PATIENTS = 40000;
 const SLOW_QUERY = { version: 1, population: { observations: [{ code: '9999-9', lacks: true }] }, breakdown: ['ageBand'], referenceDate: REFERENCE_DAY };
 const SMALL_QUERY = { version: 1, population: { sex: 'F' }, referenceDate: REFERENCE_DAY };
 
+/** A hub on the store engine (where a query over 40,000 patients takes seconds), unless told otherwise. */
 async function hubOn(db: Db, overrides: Parameters<typeof startTestHub>[2] = {}): Promise<TestHub> {
-  const hub = await startTestHub(db, certs, overrides);
+  const hub = await startTestHub(db, certs, { hubQueryEngine: 'store', ...overrides });
   started.push(hub);
   return hub;
 }
@@ -76,6 +77,16 @@ test('a query over its time limit fails with TIMEOUT, and is audited', async () 
   const audit = await mongo.db.collection('audit').findOne({ queryId: id });
   expect(audit).toMatchObject({ status: 'failed', error: 'TIMEOUT', hubSubject: 'research-hub' });
   expect((await hub.request('GET', `/queries/${id}/result`)).status).toBe(409);
+});
+
+test('on the memory engine a query waits for the projection to load: over its time limit it fails with TIMEOUT, within it it answers', async () => {
+  const early = await hubOn(mongo.db, { hubQueryEngine: 'memory', queryTimeoutMs: '100' });
+  expect(await early.settle(await submit(early, SMALL_QUERY))).toMatchObject({ status: 'failed', error: { code: 'TIMEOUT' } });
+  const patient = await hubOn(mongo.db, { hubQueryEngine: 'memory', minCellSize: '1' });
+  const id = await submit(patient, SMALL_QUERY);
+  expect(await patient.settle(id, 60000)).toMatchObject({ status: 'complete' });
+  const females = await mongo.db.collection('patients').countDocuments({ gender: 'F' });
+  expect(((await patient.request('GET', `/queries/${id}/result`)).body as { total: { value: { numerator: number } } }).total.value.numerator).toBe(females);
 });
 
 test('DELETE cancels a queued query and aborts a running one', async () => {

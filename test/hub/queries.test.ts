@@ -1,7 +1,8 @@
 /**
  * Each query form and each library indicator over HTTPS against a synthetic population on the
  * real Mongo-wire server, checked against counts computed here by plain filtering of the same
- * objects (dates of the windows written out by hand, not computed by the code under test).
+ * objects (dates of the windows written out by hand, not computed by the code under test), on
+ * both query engines (memory and store).
  */
 import { INDICATORS } from '../../gateway/hub/indicators';
 import type { StoredPatient } from '../../gateway/store/patient-document';
@@ -80,6 +81,8 @@ const INDICATOR_CHECKS: Record<string, { numerator: Predicate; denominator: Pred
 let mongo: Awaited<ReturnType<typeof openTestMongo>>;
 let certs: HubTestCerts;
 let hub: TestHub;
+const hubs = new Map<string, TestHub>();
+const ENGINES = ['memory', 'store'] as const;
 const patients = makePopulation(400, 7);
 
 interface ResultBody {
@@ -107,11 +110,11 @@ beforeAll(async () => {
   mongo = await openTestMongo(__filename);
   await mongo.db.collection<StoredPatient>('patients').insertMany(patients);
   certs = makeHubTestCerts();
-  hub = await startTestHub(mongo.db, certs, { minCellSize: '1', queryConcurrency: '2' });
+  for (const engine of ENGINES) hubs.set(engine, await startTestHub(mongo.db, certs, { minCellSize: '1', queryConcurrency: '2', hubQueryEngine: engine }));
 });
 
 afterAll(async () => {
-  await hub?.listener.close();
+  for (const started of hubs.values()) await started.listener.close();
   certs?.remove();
   await mongo?.drop();
 });
@@ -124,59 +127,66 @@ test('the synthetic population makes every form non-trivial', () => {
   }
 });
 
-test.each(FORMS)('population form: %s', async (_name, population, predicate) => {
-  const result = await runQuery({ version: 1, population, referenceDate: REFERENCE_DAY });
-  expect(result.cells).toEqual([{ key: {}, value: { numerator: count(predicate) } }]);
-  expect(result.total.value.numerator).toBe(count(predicate));
-});
-
-test('numerator within a denominator', async () => {
-  const result = await runQuery({ version: 1, denominator: { problems: [{ icd9Prefix: '250' }] }, population: { observations: [{ code: HBA1C, comparator: '>', value: 7, withinMonths: 12 }] }, referenceDate: REFERENCE_DAY });
-  const denominator = patients.filter(hasProblem('250'));
-  expect(result.total.value).toEqual({ numerator: count(observed(HBA1C, (v) => v > 7, SINCE_12_MONTHS), denominator), denominator: denominator.length });
-});
-
-test.each(INDICATORS.map((indicator) => [indicator.name]))('library indicator %s', async (name) => {
-  const check = INDICATOR_CHECKS[name];
-  expect(check).toBeDefined();
-  const result = await runQuery({ indicator: name, referenceDate: REFERENCE_DAY });
-  const denominator = patients.filter(check.denominator);
-  expect(result.total.value).toEqual({ numerator: count(check.numerator, denominator), denominator: denominator.length });
-});
-
-describe('breakdowns', () => {
-  const sexOf = (p: Patient): string => p.gender ?? 'unknown';
-  const bandOf = (p: Patient): string => {
-    const a = age(p);
-    if (a === undefined) return 'unknown';
-    return a >= 85 ? '85+' : a >= 75 ? '75-84' : a >= 65 ? '65-74' : a >= 45 ? '45-64' : a >= 18 ? '18-44' : '0-17';
-  };
-  const providerOf = (p: Patient): string => p.providerId ?? 'unknown';
-
-  test('by sex: every category listed, counts per cell', async () => {
-    const result = await runQuery({ version: 1, population: { problems: [{ icd9Prefix: '401' }] }, breakdown: ['sex'], referenceDate: REFERENCE_DAY });
-    expect(result.cells.map((cell) => cell.key.sex).sort()).toEqual(['F', 'M', 'UN', 'unknown']);
-    for (const cell of result.cells) expect(cell.value.numerator).toBe(count(all(hasProblem('401'), (p) => sexOf(p) === cell.key.sex)));
+// Both engines answer every form: the store's pipelines and the in-memory projection.
+describe.each(ENGINES)('%s engine', (engine) => {
+  beforeAll(() => {
+    hub = hubs.get(engine)!;
   });
 
-  test('by age band with a denominator', async () => {
-    const result = await runQuery({ version: 1, denominator: { age: { min: 18 } }, population: { observations: [{ code: '8480-6', withinMonths: 12 }] }, breakdown: ['ageBand'], referenceDate: REFERENCE_DAY });
-    expect(result.cells.map((cell) => cell.key.ageBand)).toEqual(['0-17', '18-44', '45-64', '65-74', '75-84', '85+', 'unknown']);
-    for (const cell of result.cells) {
-      const denominator = patients.filter(all((p) => (age(p) ?? -1) >= 18, (p) => bandOf(p) === cell.key.ageBand));
-      expect(cell.value).toEqual({ numerator: count(recorded(['8480-6'], SINCE_12_MONTHS), denominator), denominator: denominator.length });
-    }
+  test.each(FORMS)('population form: %s', async (_name, population, predicate) => {
+    const result = await runQuery({ version: 1, population, referenceDate: REFERENCE_DAY });
+    expect(result.cells).toEqual([{ key: {}, value: { numerator: count(predicate) } }]);
+    expect(result.total.value.numerator).toBe(count(predicate));
   });
 
-  test('by provider and by sex × age band', async () => {
-    const byProvider = await runQuery({ version: 1, population: { medications: [{ atcPrefix: 'R03' }] }, breakdown: ['provider'], referenceDate: REFERENCE_DAY });
-    expect(byProvider.cells.map((cell) => cell.key.provider)).toEqual(['p01', 'p02', 'p03', 'p04', 'unknown']);
-    for (const cell of byProvider.cells) expect(cell.value.numerator).toBe(count(all(hasAtc('R03'), (p) => providerOf(p) === cell.key.provider)));
+  test('numerator within a denominator', async () => {
+    const result = await runQuery({ version: 1, denominator: { problems: [{ icd9Prefix: '250' }] }, population: { observations: [{ code: HBA1C, comparator: '>', value: 7, withinMonths: 12 }] }, referenceDate: REFERENCE_DAY });
+    const denominator = patients.filter(hasProblem('250'));
+    expect(result.total.value).toEqual({ numerator: count(observed(HBA1C, (v) => v > 7, SINCE_12_MONTHS), denominator), denominator: denominator.length });
+  });
 
-    const crossed = await runQuery({ version: 1, population: { activeMedicationCount: { min: 5 } }, breakdown: ['sex', 'ageBand'], referenceDate: REFERENCE_DAY });
-    expect(crossed.cells).toHaveLength(4 * 7);
-    for (const cell of crossed.cells) {
-      expect(cell.value.numerator).toBe(count(all((p) => p.activeMedicationCount >= 5, (p) => sexOf(p) === cell.key.sex, (p) => bandOf(p) === cell.key.ageBand)));
-    }
+  test.each(INDICATORS.map((indicator) => [indicator.name]))('library indicator %s', async (name) => {
+    const check = INDICATOR_CHECKS[name];
+    expect(check).toBeDefined();
+    const result = await runQuery({ indicator: name, referenceDate: REFERENCE_DAY });
+    const denominator = patients.filter(check.denominator);
+    expect(result.total.value).toEqual({ numerator: count(check.numerator, denominator), denominator: denominator.length });
+  });
+
+  describe('breakdowns', () => {
+    const sexOf = (p: Patient): string => p.gender ?? 'unknown';
+    const bandOf = (p: Patient): string => {
+      const a = age(p);
+      if (a === undefined) return 'unknown';
+      return a >= 85 ? '85+' : a >= 75 ? '75-84' : a >= 65 ? '65-74' : a >= 45 ? '45-64' : a >= 18 ? '18-44' : '0-17';
+    };
+    const providerOf = (p: Patient): string => p.providerId ?? 'unknown';
+
+    test('by sex: every category listed, counts per cell', async () => {
+      const result = await runQuery({ version: 1, population: { problems: [{ icd9Prefix: '401' }] }, breakdown: ['sex'], referenceDate: REFERENCE_DAY });
+      expect(result.cells.map((cell) => cell.key.sex).sort()).toEqual(['F', 'M', 'UN', 'unknown']);
+      for (const cell of result.cells) expect(cell.value.numerator).toBe(count(all(hasProblem('401'), (p) => sexOf(p) === cell.key.sex)));
+    });
+
+    test('by age band with a denominator', async () => {
+      const result = await runQuery({ version: 1, denominator: { age: { min: 18 } }, population: { observations: [{ code: '8480-6', withinMonths: 12 }] }, breakdown: ['ageBand'], referenceDate: REFERENCE_DAY });
+      expect(result.cells.map((cell) => cell.key.ageBand)).toEqual(['0-17', '18-44', '45-64', '65-74', '75-84', '85+', 'unknown']);
+      for (const cell of result.cells) {
+        const denominator = patients.filter(all((p) => (age(p) ?? -1) >= 18, (p) => bandOf(p) === cell.key.ageBand));
+        expect(cell.value).toEqual({ numerator: count(recorded(['8480-6'], SINCE_12_MONTHS), denominator), denominator: denominator.length });
+      }
+    });
+
+    test('by provider and by sex × age band', async () => {
+      const byProvider = await runQuery({ version: 1, population: { medications: [{ atcPrefix: 'R03' }] }, breakdown: ['provider'], referenceDate: REFERENCE_DAY });
+      expect(byProvider.cells.map((cell) => cell.key.provider)).toEqual(['p01', 'p02', 'p03', 'p04', 'unknown']);
+      for (const cell of byProvider.cells) expect(cell.value.numerator).toBe(count(all(hasAtc('R03'), (p) => providerOf(p) === cell.key.provider)));
+
+      const crossed = await runQuery({ version: 1, population: { activeMedicationCount: { min: 5 } }, breakdown: ['sex', 'ageBand'], referenceDate: REFERENCE_DAY });
+      expect(crossed.cells).toHaveLength(4 * 7);
+      for (const cell of crossed.cells) {
+        expect(cell.value.numerator).toBe(count(all((p) => p.activeMedicationCount >= 5, (p) => sexOf(p) === cell.key.sex, (p) => bandOf(p) === cell.key.ageBand)));
+      }
+    });
   });
 });
