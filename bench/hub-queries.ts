@@ -3,12 +3,15 @@
  * suppression included) over 10,000 and 50,000 synthetic StoredPatient documents, alone and
  * with 4 queries at once; and what `explain` says about index use for each pipeline. Creates
  * the same indexes on `patients` as the gateway. Prints JSON.
- * Run: npx tsc -p tsconfig.build.json && node dist/bench/hub-queries.js [sizes, e.g. 10000,50000] [runs]
+ * Both engines are measured: `memory` (the in-memory projection, the default) and `store` (pipelines).
+ * Run: npx tsc -p tsconfig.build.json && node dist/bench/hub-queries.js [sizes, e.g. 10000,50000] [memory runs] [store runs]
  */
 import { randomBytes } from 'node:crypto';
 import { MongoClient, type Db, type Document, type IndexSpecification } from 'mongodb';
 import { findOrStartMongo } from '../dev/services/mongo';
-import { PATIENTS_COLLECTION, pipelinesOf, runDefinition } from '../gateway/hub/evaluate';
+import { PATIENTS_COLLECTION, pipelinesOf, runDefinition, type QuerySource } from '../gateway/hub/evaluate';
+import { QueryProjection } from '../gateway/hub/projection';
+import { createLogger } from '../core/logger';
 import { indicatorDefinition, INDICATORS } from '../gateway/hub/indicators';
 import { suppressCells } from '../gateway/hub/suppression';
 import { makePopulation, REFERENCE_DAY } from './hub-population';
@@ -32,11 +35,11 @@ function percentile(values: number[], p: number): number {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
 }
 
-async function timedIndicator(db: Db, name: string): Promise<number> {
+async function timedIndicator(source: QuerySource, name: string): Promise<number> {
   const indicator = INDICATORS.find((entry) => entry.name === name);
   if (!indicator) throw new Error(name);
   const started = performance.now();
-  const cells = await runDefinition(db, indicatorDefinition(indicator, { referenceDate: REFERENCE_DAY }), REFERENCE_DAY, { maxTimeMS: 120000 });
+  const cells = await runDefinition(source, indicatorDefinition(indicator, { referenceDate: REFERENCE_DAY }), REFERENCE_DAY, { maxTimeMS: 120000 });
   suppressCells(cells, 5);
   return performance.now() - started;
 }
@@ -74,7 +77,31 @@ async function explainIndicators(db: Db): Promise<Record<string, unknown>> {
   return report;
 }
 
-async function measureSize(db: Db, size: number, runs: number): Promise<Record<string, unknown>> {
+/** p50/p95 of every library indicator alone, and with 4 at once, on one engine. */
+async function latencies(source: QuerySource, runs: number): Promise<Record<string, unknown>> {
+  const alone: Record<string, { p50: number; p95: number }> = {};
+  const allAlone: number[] = [];
+  for (const indicator of INDICATORS) {
+    await timedIndicator(source, indicator.name); // warm-up
+    const times: number[] = [];
+    for (let run = 0; run < runs; run += 1) times.push(await timedIndicator(source, indicator.name));
+    alone[indicator.name] = { p50: percentile(times, 50), p95: percentile(times, 95) };
+    allAlone.push(...times);
+  }
+  const concurrent: number[] = [];
+  const names = INDICATORS.map((indicator) => indicator.name);
+  for (let round = 0; round < runs; round += 1) {
+    const batch = Array.from({ length: 4 }, (_, slot) => names[(round * 4 + slot) % names.length]);
+    concurrent.push(...(await Promise.all(batch.map((name) => timedIndicator(source, name)))));
+  }
+  return {
+    runsPerIndicator: runs,
+    aloneMs: { all: { p50: percentile(allAlone, 50), p95: percentile(allAlone, 95) }, byIndicator: alone },
+    fourAtOnceMs: { p50: percentile(concurrent, 50), p95: percentile(concurrent, 95), queries: concurrent.length },
+  };
+}
+
+async function measureSize(db: Db, size: number, runs: number, storeRuns: number): Promise<Record<string, unknown>> {
   const patients = db.collection(PATIENTS_COLLECTION);
   await patients.drop().catch(() => undefined);
   let started = performance.now();
@@ -85,41 +112,36 @@ async function measureSize(db: Db, size: number, runs: number): Promise<Record<s
   for (const key of PATIENT_INDEXES) await patients.createIndex(key);
   const indexMs = Math.round(performance.now() - started);
 
-  const alone: Record<string, { p50: number; p95: number }> = {};
-  const allAlone: number[] = [];
-  for (const indicator of INDICATORS) {
-    await timedIndicator(db, indicator.name); // warm-up
-    const times: number[] = [];
-    for (let run = 0; run < runs; run += 1) times.push(await timedIndicator(db, indicator.name));
-    alone[indicator.name] = { p50: percentile(times, 50), p95: percentile(times, 95) };
-    allAlone.push(...times);
-  }
-  const concurrent: number[] = [];
-  const names = INDICATORS.map((indicator) => indicator.name);
-  for (let round = 0; round < runs; round += 1) {
-    const batch = Array.from({ length: 4 }, (_, slot) => names[(round * 4 + slot) % names.length]);
-    concurrent.push(...(await Promise.all(batch.map((name) => timedIndicator(db, name)))));
-  }
+  const heapBefore = process.memoryUsage().heapUsed;
+  started = performance.now();
+  const projection = new QueryProjection(patients, createLogger({ level: 'silent' }));
+  projection.start();
+  await projection.whenReady();
+  const projectionLoadMs = Math.round(performance.now() - started);
+  const projectionHeapMB = Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e6);
+  const memory = await latencies({ engine: 'memory', projection }, runs);
+  const store = await latencies({ engine: 'store', db }, storeRuns);
+  projection.close();
   return {
     patients: size,
     loadMs,
     indexMs,
-    runsPerIndicator: runs,
-    aloneMs: { all: { p50: percentile(allAlone, 50), p95: percentile(allAlone, 95) }, byIndicator: alone },
-    fourAtOnceMs: { p50: percentile(concurrent, 50), p95: percentile(concurrent, 95), queries: concurrent.length },
+    memoryEngine: { projectionLoadMs, projectionHeapMB, ...memory },
+    storeEngine: store,
     explain: await explainIndicators(db),
   };
 }
 
 async function main(): Promise<void> {
   const sizes = (process.argv[2] ?? '10000,50000').split(',').map(Number);
-  const runs = Number(process.argv[3] ?? '5');
+  const runs = Number(process.argv[3] ?? '20');
+  const storeRuns = Number(process.argv[4] ?? '3');
   const server = await findOrStartMongo();
   const client = await MongoClient.connect(server.uri);
   const db = client.db(`bench_hub_${randomBytes(3).toString('hex')}`);
   try {
     const results = [];
-    for (const size of sizes) results.push(await measureSize(db, size, runs));
+    for (const size of sizes) results.push(await measureSize(db, size, runs, storeRuns));
     process.stdout.write(`${JSON.stringify({ bench: 'hub-queries', server: server.kind, referenceDay: REFERENCE_DAY, goal: 'p95 <= 1000 ms at 50,000 patients', results }, null, 2)}\n`);
   } finally {
     await db.dropDatabase().catch(() => undefined);
