@@ -24,10 +24,21 @@ export interface HubListenerOptions {
 /** A running hub listener. */
 export interface HubListener {
   address: AddressInfo;
+  /** Hub queries running now (the gateway's `status` and the updater's idle gate read it). */
   runningQueries(): number;
+  /** Which engine counts queries, and the memory engine's projection. */
+  queryEngine?(): QueryEngineStatus;
+  /** Stops accepting, aborts running queries (they end failed) and closes connections. */
   close(): Promise<void>;
   /** Admin routes of the hub (e.g. release), mounted at `/admin/queries` behind the admin token. */
   adminRouter?: Router;
+}
+
+/** The query engine as `/status` shows it. */
+export interface QueryEngineStatus {
+  engine: 'memory' | 'store';
+  /** Memory engine: loading (queries wait) or ready. */
+  projection?: { state: 'loading' | 'ready'; patients: number; lastLoadMs: number | null };
 }
 
 type StartHubListener = (options: HubListenerOptions) => Promise<HubListener>;

@@ -136,7 +136,10 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   try {
     parts.hub = await startHubIfConfigured({ config, db: context.store.db, logger, isDraining: () => state.draining, patientChanges: context.patientChanges });
     const hub = parts.hub;
-    if (hub) state.runningQueries = () => hub.runningQueries();
+    if (hub) {
+      state.runningQueries = () => hub.runningQueries();
+      state.queryEngine = () => hub.queryEngine?.();
+    }
     server = http.createServer(createLocalApp(context, { hubAdminRouter: hub?.adminRouter }));
     server.requestTimeout = config.requestTimeoutMs + 1000;
     server.headersTimeout = Math.min(60000, server.requestTimeout);

@@ -3,6 +3,8 @@
  * progress counters (which only grow) and the re-import's progress.
  */
 
+import type { QueryEngineStatus } from './hub-plug';
+
 /** Progress of a re-derivation of every patient from `sources`. */
 export interface ReimportProgress {
   state: 'idle' | 'running' | 'done' | 'failed';
@@ -28,6 +30,8 @@ export class GatewayState {
   reimport: ReimportProgress = { state: 'idle', total: 0, done: 0, failed: 0 };
   /** Running hub queries (0 without a hub listener). */
   runningQueries: () => number = () => 0;
+  /** The hub's query engine (undefined without a hub listener). */
+  queryEngine: () => QueryEngineStatus | undefined = () => undefined;
 
   /** Runs `work` counted as one import in flight; counts it completed when it succeeds. */
   async trackImport<T>(work: () => Promise<T>): Promise<T> {

@@ -107,6 +107,7 @@ export function healthRouter(context: GatewayContext): Router {
       draining: state.draining,
       importsInFlight: state.importsInFlight,
       runningQueries: state.runningQueries(),
+      queryEngine: state.queryEngine() ?? null,
       progress: { requestsCompleted: state.requestsCompleted, importsCompleted: state.importsCompleted },
       lastRun: lastRun
         ? {

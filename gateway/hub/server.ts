@@ -8,29 +8,20 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import express, { type Request, type Router } from 'express';
+import express, { type Request } from 'express';
 import type { Db } from 'mongodb';
 import type { Config } from '../../core/config/load';
 import { requireSetting } from '../../core/config/load';
 import { EndpointError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
-import type { HubListenerOptions } from '../hub-plug';
+import type { HubListener, HubListenerOptions, QueryEngineStatus } from '../hub-plug';
+
+export type { HubListener };
 import type { PatientChanges } from '../store/patient-changes';
 import { PATIENTS_COLLECTION, type QuerySource } from './evaluate';
 import { QueryJobs, type ReleaseMode } from './jobs';
 import { QueryProjection } from './projection';
 import { hubAdminRouter, hubRouter, jsonErrors } from './routes';
-
-/** The running hub listener. */
-export interface HubListener {
-  address: AddressInfo;
-  /** Hub queries running now (the gateway's `status` and the updater's idle gate read it). */
-  runningQueries(): number;
-  /** Stops accepting, aborts running queries (they end failed) and closes connections. */
-  close(): Promise<void>;
-  /** Release and listing of queries, for the local listener behind the admin token. */
-  adminRouter?: Router;
-}
 
 /** The certificate subject CN of a request's client ('' when none). */
 export function clientSubject(req: Request): string {
@@ -58,13 +49,14 @@ export function releaseModeResolver(config: Config): (subject: string) => Releas
  * The engine the queries run on, per `hubQueryEngine`: the store's pipelines, or the in-memory
  * projection (loaded now in the background, then following the gateway's patient writes).
  */
-function querySource(config: Config, db: Db, logger: Logger, patientChanges: PatientChanges | undefined): { source: QuerySource; stop(): void } {
-  if (config.hubQueryEngine === 'store') return { source: { engine: 'store', db }, stop: () => undefined };
+function querySource(config: Config, db: Db, logger: Logger, patientChanges: PatientChanges | undefined): { source: QuerySource; status(): QueryEngineStatus; stop(): void } {
+  if (config.hubQueryEngine === 'store') return { source: { engine: 'store', db }, status: () => ({ engine: 'store' }), stop: () => undefined };
   const projection = new QueryProjection(db.collection(PATIENTS_COLLECTION), logger);
   const unlisten = patientChanges?.listen(projection);
   projection.start();
   return {
     source: { engine: 'memory', projection },
+    status: () => ({ engine: 'memory', projection: { state: projection.state, patients: projection.size, lastLoadMs: projection.lastLoadMs ?? null } }),
     stop: () => {
       unlisten?.();
       projection.close();
@@ -81,7 +73,7 @@ export async function startHubListener({ config, db, logger, isDraining, patient
     ca: readFileSync(requireSetting(config, 'hubCa', purpose)),
   };
   const releaseModeOf = releaseModeResolver(config);
-  const { source, stop: stopSource } = querySource(config, db, logger, patientChanges);
+  const { source, status: engineStatus, stop: stopSource } = querySource(config, db, logger, patientChanges);
   const jobs = new QueryJobs(db, config, logger, source);
   await jobs.start();
   const allowed = new Set(config.hubAllowedSubjects);
@@ -114,6 +106,7 @@ export async function startHubListener({ config, db, logger, isDraining, patient
   return {
     address,
     runningQueries: () => jobs.runningCount(),
+    queryEngine: engineStatus,
     adminRouter: hubAdminRouter(db, logger),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -38,9 +38,9 @@ describe('health contract', () => {
     const first = await callJson(gw.baseUrl, 'GET', '/status', { token: null });
     expect(first.status).toBe(200);
     expect(Object.keys(first.body).sort()).toEqual(
-      ['version', 'commit', 'startedAt', 'uptimeSeconds', 'draining', 'importsInFlight', 'runningQueries', 'progress', 'lastRun', 'patientCount', 'reimport'].sort(),
+      ['version', 'commit', 'startedAt', 'uptimeSeconds', 'draining', 'importsInFlight', 'runningQueries', 'queryEngine', 'progress', 'lastRun', 'patientCount', 'reimport'].sort(),
     );
-    expect(first.body).toMatchObject({ draining: false, importsInFlight: 0, runningQueries: 0, patientCount: 0 });
+    expect(first.body).toMatchObject({ draining: false, importsInFlight: 0, runningQueries: 0, queryEngine: null, patientCount: 0 });
     expect(typeof first.body.commit === 'string' || first.body.commit === null).toBe(true);
     const second = await callJson(gw.baseUrl, 'GET', '/status', { token: null });
     const progress = (answer: typeof first): number => (answer.body.progress as { requestsCompleted: number }).requestsCompleted;

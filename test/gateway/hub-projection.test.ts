@@ -61,6 +61,7 @@ test('created, changed and deleted patients show in the counts at once; a wipe e
   for (const n of ['1', '2', '3']) expect((await postRecord(gw.baseUrl, sampleXml(CLEESE, n))).status).toBe(201);
   expect((await postRecord(gw.baseUrl, sampleXml(CHAN, '4'))).status).toBe(201);
   expect(await hubCount()).toBe(4);
+  expect((await callJson(gw.baseUrl, 'GET', '/status', { token: null })).body.queryEngine).toMatchObject({ engine: 'memory', projection: { state: 'ready', patients: 4 } });
   const males = await hubCount({ sex: 'M' });
   expect(males).toBe(await gw.db.collection('patients').countDocuments({ gender: 'M' }));
 
