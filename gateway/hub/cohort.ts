@@ -92,7 +92,7 @@ export function codeOf(id: number): string {
 }
 
 function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? intern(value) : undefined;
+  return typeof value === 'string' ? intern(value) : undefined;
 }
 
 function texts(value: unknown): readonly string[] {
