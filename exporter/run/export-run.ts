@@ -103,7 +103,7 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
   let summary: ExportRunSummary | undefined;
   let source: OscarSource | undefined;
   try {
-    source = await OscarSource.open({ oscarUrl: options.oscarUrl, allowWritableAccount: options.allowWritableAccount });
+    source = await OscarSource.open({ oscarUrl: options.oscarUrl, allowWritableAccount: options.allowWritableAccount, logger });
     if (source.writePrivileges.length > 0) logger.warn({ privileges: source.writePrivileges.length }, 'the OSCAR account can write; allowed by --allow-writable-account');
     logger.info({ schema: source.schema.variant, votes: source.schema.votes }, 'OSCAR schema detected');
     if (source.schema.unindexedPatientTables.length > 0) {
@@ -197,7 +197,7 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
       summary, exitCode: accepted === patients.length ? 0 : 1, queryCount: source.queryCount, batches, resumedPatients: settled.size,
       leftActive, schemaVariant: source.schema.variant, completion, failures, seconds: (Date.now() - started) / 1000,
     };
-    logger.info({ runId: run.runId, status: summary.status, outcomes, warnings: summary.warnings, queries: source.queryCount, leftActive: leftActive.length }, 'export run finished');
+    logger.info({ runId: run.runId, status: summary.status, outcomes, warnings: summary.warnings, queries: source.queryCount, reconnects: source.reconnects, leftActive: leftActive.length }, 'export run finished');
     return result;
   } catch (error) {
     // The status file says why, so the Nagios check sees a run that could not even start.

@@ -162,8 +162,12 @@ export async function listPatientsLeftActive(source: OscarSource, selection: Pat
   return (await source.query(sql, values)).map((row) => Number(row.demographic_no));
 }
 
-/** Reads one batch: one query per clinical table. */
-export async function readBatch(source: OscarSource, index: number, demographicNos: number[], includeNoteText: boolean): Promise<PatientBatch> {
+/** Reads one batch: one query per clinical table; read again on a new connection if the connection is lost. */
+export function readBatch(source: OscarSource, index: number, demographicNos: number[], includeNoteText: boolean): Promise<PatientBatch> {
+  return source.withReconnect({ batch: index + 1 }, () => readBatchOnce(source, index, demographicNos, includeNoteText));
+}
+
+async function readBatchOnce(source: OscarSource, index: number, demographicNos: number[], includeNoteText: boolean): Promise<PatientBatch> {
   const rows = {} as PatientBatch['rows'];
   for (const table of CLINICAL_TABLES) {
     const sql = `SELECT ${selectList(source, table, includeNoteText)} FROM ${table.from} WHERE ${table.patientColumn} IN (?) ORDER BY ${table.orderBy}`;

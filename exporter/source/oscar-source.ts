@@ -3,12 +3,16 @@
  * can write, reads everything inside one `READ ONLY` transaction with a consistent snapshot,
  * detects the schema variant from information_schema, and counts every SQL statement it runs.
  *
+ * A connection lost while reading (killed, server restarted) is opened again with a new
+ * snapshot and the batch read again, a bounded number of times ({@link OscarSource.withReconnect}).
+ *
  * Text: the connection uses `utf8mb4`, so the server converts latin1 columns to UTF-8 and
  * double-encoded text arrives as visible mojibake ("Ã©"), which the mapping repairs
  * (mapping/text.ts). Dates arrive as strings (`dateStrings`), so zero dates stay visible.
  */
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { EndpointError, describeError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
 import { parseGrant, writePrivilegesIn, type GrantLine } from './grants';
 import { detectSchema, type OscarSchemaFacts } from './schema-detect';
 
@@ -21,15 +25,57 @@ export interface OscarSourceOptions {
   oscarUrl: string;
   /** Accept an account that can write (the `--allow-writable-account` escape hatch). */
   allowWritableAccount: boolean;
+  /** Where a lost connection is reported. */
+  logger?: Logger;
+}
+
+/** Reconnections per read after a lost connection, and the pause before the first (doubled each time). */
+const RECONNECT = { attempts: 3, firstPauseMs: 300 } as const;
+
+/** Error codes that mean the connection is gone, not that a statement was wrong. */
+const CONNECTION_LOST_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ER_CONNECTION_KILLED', 'ER_SERVER_SHUTDOWN', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+/** True when `error` means the database connection was lost (mysql2 marks those `fatal`). */
+export function isConnectionLost(error: unknown): boolean {
+  const { fatal, code } = (error ?? {}) as { fatal?: unknown; code?: unknown };
+  return fatal === true || CONNECTION_LOST_CODES.has(String(code));
+}
+
+/** Where to connect, from the URL. */
+interface ConnectTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+async function openConnection(target: ConnectTarget): Promise<Connection> {
+  const connection = await mysql.createConnection({ ...target, charset: 'utf8mb4', dateStrings: true, supportBigNumbers: true, connectTimeout: 10000 });
+  // A connection lost while idle is noticed by the next statement; without a listener it would crash the process.
+  connection.on('error', () => undefined);
+  return connection;
+}
+
+/** Starts the read-only snapshot on a fresh connection; returns the database clock. */
+async function startSnapshot(run: (sql: string) => Promise<SqlRow[]>): Promise<string> {
+  await run('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  await run('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+  const [clock] = await run("SELECT DATE_FORMAT(NOW(), '%Y-%m-%d %H:%i:%s') AS now");
+  return String(clock.now);
 }
 
 /** The read-only OSCAR database, inside one consistent snapshot. */
 export class OscarSource {
   /** SQL statements run so far (grants, snapshot, extraction): for tests and benchmarks. */
   queryCount = 0;
+  /** Times the connection was lost and opened again (each with a new snapshot). */
+  reconnects = 0;
 
   private constructor(
-    private readonly connection: Connection,
+    private connection: Connection,
+    private readonly target: ConnectTarget,
+    private readonly logger: Logger | undefined,
     /** The OSCAR database name. */
     readonly database: string,
     /** What information_schema says about the tables. */
@@ -45,19 +91,16 @@ export class OscarSource {
     const url = new URL(options.oscarUrl);
     const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
     if (database === '') throw new EndpointError('CONFIG_INVALID', 'ENDPOINT_OSCAR_URL must name the OSCAR database (mysql://user@host/database).');
+    const target: ConnectTarget = {
+      host: url.hostname || '127.0.0.1',
+      port: url.port ? Number(url.port) : 3306,
+      user: decodeURIComponent(url.username || 'root'),
+      password: decodeURIComponent(url.password),
+      database,
+    };
     let connection: Connection;
     try {
-      connection = await mysql.createConnection({
-        host: url.hostname || '127.0.0.1',
-        port: url.port ? Number(url.port) : 3306,
-        user: decodeURIComponent(url.username || 'root'),
-        password: decodeURIComponent(url.password),
-        database,
-        charset: 'utf8mb4',
-        dateStrings: true,
-        supportBigNumbers: true,
-        connectTimeout: 10000,
-      });
+      connection = await openConnection(target);
     } catch (error) {
       throw new EndpointError('SERVICE_UNAVAILABLE', `The OSCAR database at ${url.hostname}:${url.port || 3306} could not be reached: ${describeError(error)}.`);
     }
@@ -76,11 +119,9 @@ export class OscarSource {
             'Use a SELECT-only account (GRANT SELECT ON db.* TO …), or pass --allow-writable-account / ENDPOINT_ALLOW_WRITABLE_ACCOUNT=true.',
         );
       }
-      await run('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-      await run('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-      const [clock] = await run("SELECT DATE_FORMAT(NOW(), '%Y-%m-%d %H:%i:%s') AS now");
+      const snapshotTime = await startSnapshot(run);
       const schema = detectSchema(await run(schemaQuery(database)), await run(indexQuery(database)));
-      const source = new OscarSource(connection, database, schema, String(clock.now), writePrivileges);
+      const source = new OscarSource(connection, target, options.logger, database, schema, snapshotTime, writePrivileges);
       source.queryCount = count;
       return source;
     } catch (error) {
@@ -94,6 +135,50 @@ export class OscarSource {
     this.queryCount++;
     const [rows] = await this.connection.query<RowDataPacket[]>(sql, values as (string | number | null | unknown[])[]);
     return rows as SqlRow[];
+  }
+
+  /**
+   * Runs `read` (reads that belong together, e.g. one batch). When the connection is lost
+   * meanwhile, opens a new connection with a new read-only snapshot and runs `read` again, at
+   * most {@link RECONNECT}.attempts times; any other error is thrown as it is. `context` goes
+   * into the log line (no patient data). The new snapshot is later than the first one.
+   */
+  async withReconnect<T>(context: Record<string, number | string>, read: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (attempt > 0) await this.reconnect();
+        return await read();
+      } catch (error) {
+        if (!isConnectionLost(error)) throw error;
+        const code = String((error as { code?: unknown }).code ?? 'CONNECTION_CLOSED');
+        if (attempt >= RECONNECT.attempts) {
+          throw new EndpointError('SERVICE_UNAVAILABLE', `The OSCAR database connection was lost and ${RECONNECT.attempts} reconnections did not restore it (${code}); the next run resumes.`);
+        }
+        this.logger?.warn(
+          { ...context, code, attempt: attempt + 1, of: RECONNECT.attempts },
+          'the OSCAR database connection was lost; reconnecting with a new snapshot to read the batch again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, RECONNECT.firstPauseMs * 2 ** attempt));
+      }
+    }
+  }
+
+  /** Replaces a lost connection: a new one, a new read-only snapshot (errors are thrown raw, to be retried). */
+  private async reconnect(): Promise<void> {
+    this.connection.destroy();
+    const connection = await openConnection(this.target);
+    try {
+      await startSnapshot(async (sql) => {
+        this.queryCount++;
+        const [rows] = await connection.query<RowDataPacket[]>(sql);
+        return rows as SqlRow[];
+      });
+    } catch (error) {
+      connection.destroy();
+      throw error;
+    }
+    this.connection = connection;
+    this.reconnects++;
   }
 
   /** Ends the snapshot and closes the connection. */

@@ -1,0 +1,94 @@
+/**
+ * Fault: the exporter's MariaDB connection is killed (`KILL <id>` from a root connection,
+ * found in information_schema.PROCESSLIST by its database) while it reads batches. The
+ * exporter reconnects, opens a new read-only snapshot, reads the batch again and the run
+ * completes; the real gateway's store holds exactly the active patients, none half-written.
+ */
+import mysql from 'mysql2/promise';
+import { freePort } from '../../dev/services/mongo';
+import { openTestMongo, testOscarServerUrl } from '../support/services';
+import { trackCase } from './record';
+import {
+  FULL_RUN, ProcessLog, checkStore, createFaultClinic, endProcesses, exporterEnv, gatewayEnv, journalled, removeFolders, startCli, tempFolder, waitFor, waitReady,
+  type CaseProcess, type FaultClinic,
+} from './support-faults';
+
+let clinic: FaultClinic;
+let mongo: Awaited<ReturnType<typeof openTestMongo>>;
+const log = new ProcessLog();
+
+beforeAll(async () => {
+  clinic = await createFaultClinic(__filename, 200, 104);
+  mongo = await openTestMongo(__filename);
+}, 120_000);
+
+afterAll(async () => {
+  await endProcesses();
+  await mongo?.drop();
+  await clinic?.drop();
+  removeFolders();
+});
+
+/**
+ * Kills the exporter's connection to `database`: caught running a statement when possible
+ * (polled for up to `waitForStatementMs`), otherwise between two statements. Says which.
+ */
+async function killExporterConnection(database: string, exporter: CaseProcess, waitForStatementMs: number): Promise<'statement' | 'idle'> {
+  const admin = await mysql.createConnection({ uri: testOscarServerUrl() });
+  try {
+    const deadline = Date.now() + waitForStatementMs;
+    let idle: number | undefined;
+    while (exporter.child.exitCode === null) {
+      const [rows] = await admin.query('SELECT ID AS id, COMMAND AS command FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [database]);
+      const connections = rows as { id: number; command: string }[];
+      const busy = connections.find((connection) => connection.command === 'Query');
+      idle = connections[0]?.id ?? idle;
+      const target = busy?.id ?? (Date.now() > deadline ? idle : undefined);
+      if (target !== undefined) {
+        await admin.query(`KILL CONNECTION ${Number(target)}`);
+        return busy ? 'statement' : 'idle';
+      }
+    }
+    throw new Error('the exporter ended before its connection could be killed');
+  } finally {
+    await admin.end();
+  }
+}
+
+test('the MariaDB connection killed mid-run: the batch is read again and the run completes with every active patient', async () => {
+  await trackCase('fault', 'MariaDB connection killed mid-run (KILL <id>)', async () => {
+    const port = await freePort();
+    const stateDir = tempFolder('fault-mariadb-');
+    startCli('gateway', ['gateway', 'start'], gatewayEnv({ port, mongoUrl: mongo.uri, database: mongo.name, stateDir: tempFolder('fault-mariadb-gw-') }), log);
+    await waitReady(port);
+    const database = new URL(clinic.url).pathname.slice(1);
+
+    const exporter = startCli('exporter', FULL_RUN, exporterEnv({ oscarUrl: clinic.url, gatewayPort: port, stateDir, extra: { ENDPOINT_EXPORT_BATCH_SIZE: '20' } }), log);
+    const kills: string[] = [];
+    for (const [settled, waitForStatementMs] of [[40, 3000], [110, 0]]) {
+      const settledAtKill = await waitFor('the exporter to be part-way', () => {
+        if (exporter.child.exitCode !== null) throw new Error(`the exporter ended before its connection was killed:\n${log.tail()}`);
+        const now = journalled(stateDir);
+        return now >= settled ? now : undefined;
+      }, 60_000, 5);
+      kills.push(`${await killExporterConnection(database, exporter, waitForStatementMs)} after ${settledAtKill} settled`);
+    }
+    const exit = await exporter.exit;
+    expect({ exit: exit.code, tail: exit.code === 0 ? '' : log.tail() }).toEqual({ exit: 0, tail: '' });
+    expect(exporter.stdout()).toMatch(/status\s+complete/);
+    expect(exporter.stdout()).toMatch(/run complete\s+sweep done/);
+    const reconnects = log.all().match(/"msg":"the OSCAR database connection was lost; reconnecting with a new snapshot to read the batch again"/g) ?? [];
+    expect(reconnects).toHaveLength(2);
+    expect(log.all()).toMatch(/"reconnects":2,.*"msg":"export run finished"/);
+
+    const store = await checkStore(mongo.db, clinic.activeNos);
+    expect(store).toEqual({ present: clinic.activeNos.length, missing: 0, extra: 0, halfWritten: 0, problems: [] });
+    expect(clinic.activeNos.length).toBe(clinic.summary.activePatients);
+    expect(log.phiIn(clinic.phi)).toEqual([]);
+    return {
+      patientsExpected: clinic.activeNos.length,
+      patientsPresent: store.present,
+      detail: `connection killed twice (${kills.join('; ')}); batch read again each time; exit 0`,
+    };
+  });
+}, 120_000);
