@@ -3,13 +3,15 @@
  * found in information_schema.PROCESSLIST by its database) while it reads batches. The
  * exporter reconnects, opens a new read-only snapshot, reads the batch again and the run
  * completes; the real gateway's store holds exactly the active patients, none half-written.
+ * Killed again and again, the exporter gives up after its bounded reconnections with a clear
+ * message, and the next run resumes and completes.
  */
 import mysql from 'mysql2/promise';
 import { freePort } from '../../dev/services/mongo';
 import { openTestMongo, testOscarServerUrl } from '../support/services';
 import { trackCase } from './record';
 import {
-  FULL_RUN, ProcessLog, checkStore, createFaultClinic, endProcesses, exporterEnv, gatewayEnv, journalled, removeFolders, startCli, tempFolder, waitFor, waitReady,
+  FULL_RUN, ProcessLog, checkStore, createFaultClinic, endProcesses, exporterEnv, gatewayEnv, journalled, removeFolders, sleep, startCli, tempFolder, waitFor, waitReady,
   type CaseProcess, type FaultClinic,
 } from './support-faults';
 
@@ -90,5 +92,65 @@ test('the MariaDB connection killed mid-run: the batch is read again and the run
       patientsPresent: store.present,
       detail: `connection killed twice (${kills.join('; ')}); batch read again each time; exit 0`,
     };
+  });
+}, 120_000);
+
+/** Kills every connection to `database` every 20 ms until `done()`; resolves to the number killed. */
+async function keepKilling(database: string, done: () => boolean): Promise<number> {
+  const admin = await mysql.createConnection({ uri: testOscarServerUrl() });
+  let killed = 0;
+  try {
+    while (!done()) {
+      const [rows] = await admin.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [database]);
+      for (const { id } of rows as { id: number }[]) {
+        await admin.query(`KILL CONNECTION ${Number(id)}`).then(() => killed++, () => undefined);
+      }
+      await sleep(20);
+    }
+    return killed;
+  } finally {
+    await admin.end();
+  }
+}
+
+test('the MariaDB connection killed again and again: the run stops after its bounded reconnections, the next run resumes and completes', async () => {
+  await trackCase('fault', 'MariaDB connection killed repeatedly (reconnections exhausted), next run resumes', async () => {
+    const fresh = await openTestMongo(__filename);
+    try {
+      const port = await freePort();
+      const stateDir = tempFolder('fault-mariadb-again-');
+      startCli('gateway-2', ['gateway', 'start'], gatewayEnv({ port, mongoUrl: fresh.uri, database: fresh.name, stateDir: tempFolder('fault-mariadb-gw2-') }), log);
+      await waitReady(port);
+      const database = new URL(clinic.url).pathname.slice(1);
+      const env = exporterEnv({ oscarUrl: clinic.url, gatewayPort: port, stateDir, extra: { ENDPOINT_EXPORT_BATCH_SIZE: '20' } });
+
+      const first = startCli('exporter-a', FULL_RUN, env, log);
+      await waitFor('the exporter to be part-way', () => {
+        if (first.child.exitCode !== null) throw new Error(`the exporter ended before its connection was killed:\n${log.tail()}`);
+        return journalled(stateDir) >= 40;
+      }, 60_000, 5);
+      const kills = await keepKilling(database, () => first.child.exitCode !== null || first.child.signalCode !== null);
+      expect((await first.exit).code).toBe(1);
+      expect(log.all()).toMatch(/\[exporter-a\] endpoint export: The OSCAR database connection was lost and 3 reconnections did not restore it \([A-Z_]+\); the next run resumes\./);
+      const settledBefore = journalled(stateDir);
+
+      const second = startCli('exporter-b', FULL_RUN, env, log);
+      const exit = await second.exit;
+      expect({ exit: exit.code, tail: exit.code === 0 ? '' : log.tail() }).toEqual({ exit: 0, tail: '' });
+      expect(second.stdout()).toMatch(/status\s+complete/);
+      expect(second.stdout()).toMatch(/run complete\s+sweep done/);
+      expect(log.all()).toMatch(/\[exporter-b\] .*"msg":"export run resumed"/);
+
+      const store = await checkStore(fresh.db, clinic.activeNos);
+      expect(store).toEqual({ present: clinic.activeNos.length, missing: 0, extra: 0, halfWritten: 0, problems: [] });
+      expect(log.phiIn(clinic.phi)).toEqual([]);
+      return {
+        patientsExpected: clinic.activeNos.length,
+        patientsPresent: store.present,
+        detail: `${kills} connections killed; run 1 exit 1 after 3 reconnections with ${settledBefore} settled; run 2 resumed, exit 0`,
+      };
+    } finally {
+      await fresh.drop();
+    }
   });
 }, 120_000);
