@@ -1,22 +1,36 @@
 /**
  * Crash-safe files: JSON written atomically (temp file, fsync, rename), so a reader never sees
- * half a status or state file, and a killed process leaves either the old or the new one.
+ * half a status or state file, and a killed process or a full disk leaves either the old or the new one.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
-/** Writes `content` to `file` atomically (same folder temp file + fsync + rename). */
+/**
+ * Writes `content` to `file` atomically (same folder temp file + fsync + rename). On any error
+ * (a full disk) the temp file is removed and `file` is left as it was.
+ */
 export function writeFileAtomic(file: string, content: string | Buffer): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
   const fd = openSync(temp, 'w', 0o640);
   try {
-    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      // write(2) may write less than asked when the disk fills up: write the rest, or fail with its error.
+      for (let offset = 0; offset < bytes.length; ) {
+        const written = writeSync(fd, bytes, offset, bytes.length - offset);
+        if (written <= 0) throw Object.assign(new Error(`no progress writing ${temp}`), { code: 'EIO' });
+        offset += written;
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
   }
-  renameSync(temp, file);
 }
 
 /** Writes a value as pretty JSON, atomically. */

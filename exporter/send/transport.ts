@@ -77,7 +77,9 @@ export class FileTransport implements DocumentTransport {
       writeFileAtomic(path.join(this.outDir, `${demographicNo}.xml`), xml);
       return { kind: 'settled', outcome: 'written' };
     } catch (error) {
-      return { kind: 'failed', reason: `write: ${(error as NodeJS.ErrnoException).code ?? 'error'}` };
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      const why = code === 'ENOSPC' || code === 'EDQUOT' ? `${code}: the disk holding ${this.outDir} is full` : `${code} in ${this.outDir}`;
+      return { kind: 'failed', reason: `write: ${why}` };
     }
   }
 
