@@ -2,9 +2,10 @@
  * The drop folder, the file transport. Each `.xml` file in the folder is imported once it is
  * complete — written elsewhere and renamed in (best), or its size and modification time
  * unchanged over one poll interval. A file is first moved to `processing/`, imported, then
- * moved to `done/` or to `failed/` beside a `<file>.reason.json`. At start, and on every scan,
- * files left in `processing/` (a crash, or the store was down) are imported again: re-importing
- * the same bytes is a no-op (content hash), so nothing is lost and nothing counts twice.
+ * moved to `done/` or to `failed/` beside a `<file>.reason.json` (on a full disk the reason is
+ * only logged). At start, and on every scan, files left in `processing/` (a crash, or the store
+ * was down) are imported again: re-importing the same bytes is a no-op (content hash), so
+ * nothing is lost and nothing counts twice. One file's trouble never stops the scan.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, stat } from 'node:fs/promises';
@@ -50,7 +51,12 @@ async function importProcessingFile(context: GatewayContext, root: string, name:
       return;
     }
     const target = await freeName(path.join(root, DROP_SUBFOLDERS.failed), name);
-    writeJsonAtomic(`${target}.reason.json`, { file: name, error: code, message: describeError(error), failedAt: new Date().toISOString() });
+    try {
+      writeJsonAtomic(`${target}.reason.json`, { file: name, error: code, message: describeError(error), failedAt: new Date().toISOString() });
+    } catch (noteError) {
+      // A full disk must not keep the file in processing/ (and the files behind it waiting): the move needs no space.
+      context.logger.error({ file: name, code, folder: root, noteError: describeError(noteError) }, 'drop folder failure note could not be written; the reason is only in this log');
+    }
     await rename(file, target);
     context.logger.warn({ file: name, code }, 'drop folder file failed');
   }
@@ -70,11 +76,20 @@ export async function startDropFolder(context: GatewayContext, root: string, pol
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
 
+  /** One file's trouble (a move failing on a full disk) is logged and must not hold up the files behind it. */
+  const importOne = async (name: string): Promise<void> => {
+    try {
+      await importProcessingFile(context, root, name);
+    } catch (error) {
+      context.logger.error({ file: name, folder: root, error: describeError(error) }, 'drop folder file left in processing/ for the next scan');
+    }
+  };
+
   const scanOnce = async (): Promise<void> => {
     if (context.state.draining) return;
     for (const name of await xmlFilesIn(path.join(root, DROP_SUBFOLDERS.processing))) {
       if (stopped) return;
-      await importProcessingFile(context, root, name);
+      await importOne(name);
     }
     const present = new Set<string>();
     for (const name of await xmlFilesIn(root)) {
@@ -89,7 +104,7 @@ export async function startDropFolder(context: GatewayContext, root: string, pol
       }
       lastSeen.delete(name);
       await rename(path.join(root, name), path.join(root, DROP_SUBFOLDERS.processing, name));
-      await importProcessingFile(context, root, name);
+      await importOne(name);
     }
     for (const name of lastSeen.keys()) if (!present.has(name)) lastSeen.delete(name);
   };

@@ -6,12 +6,13 @@
  * and the store check (every active patient present, none half-written). Every process started
  * here is ended by its pid.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Db } from 'mongodb';
 import mysql from 'mysql2/promise';
+import { XMLValidator } from 'fast-xml-parser';
 import { makeClinic, type ClinicSummary } from '../../dev/clinic/make-clinic';
 import { ensureFerretDbBinary, freePort, waitForMongo } from '../../dev/services/mongo';
 import { createTestOscarDatabase } from '../support/services';
@@ -283,4 +284,74 @@ export async function checkStore(db: Db, activeNos: readonly string[]): Promise<
   if (missing.length > 0) problems.push(`missing ${missing.slice(0, 5).join(' ')}`);
   if (extra.length > 0) problems.push(`extra ${extra.slice(0, 5).join(' ')}`);
   return { present: patients.length, missing: missing.length, extra: extra.length, halfWritten, problems };
+}
+
+/** Mount points made by {@link mountTmpfs}, unmounted by {@link unmountAll}. */
+const mounts: string[] = [];
+
+/** Mounts a tmpfs of `size` (e.g. `256k`) on a new folder; the reason when that is not possible here (not root, no mount). */
+export function mountTmpfs(size: string): { dir: string } | { skipped: string } {
+  const dir = path.join(tempFolder('fault-tmpfs-'), 'mnt');
+  mkdirSync(dir);
+  if (process.getuid?.() !== 0) return { skipped: 'not root: a tmpfs cannot be mounted' };
+  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (result.status !== 0) return { skipped: `mount -t tmpfs failed: ${(result.stderr || String(result.error)).trim()}` };
+  mounts.push(dir);
+  return { dir };
+}
+
+/** Changes a mounted tmpfs's size (frees space when larger). */
+export function resizeTmpfs(dir: string, size: string): void {
+  const result = spawnSync('mount', ['-o', `remount,size=${size}`, dir], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`remount of ${dir} failed: ${result.stderr}`);
+}
+
+/** Unmounts every tmpfs the cases mounted (lazily, in case a process still has a file open). */
+export function unmountAll(): void {
+  for (const dir of mounts.splice(0)) spawnSync('umount', ['-l', dir]);
+}
+
+/** Fills the file system of `dir` to the last byte with `name` (so nothing else fits); returns the bytes written. */
+export function fillDisk(dir: string, name: string): number {
+  const fd = openSync(path.join(dir, name), 'w');
+  const chunk = Buffer.alloc(4096);
+  let bytes = 0;
+  try {
+    for (;;) bytes += writeSync(fd, chunk, 0, chunk.length);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+  for (let size = 1024; size >= 1; size /= 2) {
+    const small = openSync(path.join(dir, name), 'a');
+    try {
+      for (;;) bytes += writeSync(small, Buffer.alloc(size));
+    } catch {
+      // full at this size; try a smaller one
+    } finally {
+      closeSync(small);
+    }
+  }
+  return bytes;
+}
+
+/** The E2E files of a folder: their demographic numbers, and those that are not a whole document. */
+export function documentsIn(dir: string): { demographicNos: string[]; broken: string[]; others: string[] } {
+  const demographicNos: string[] = [];
+  const broken: string[] = [];
+  const others: string[] = [];
+  for (const name of readdirSync(dir, { withFileTypes: true })) {
+    if (!name.isFile()) continue;
+    const match = /^(\d+)\.xml$/.exec(name.name);
+    if (!match) {
+      others.push(name.name);
+      continue;
+    }
+    const xml = readFileSync(path.join(dir, name.name), 'utf8');
+    const whole = XMLValidator.validate(xml) === true && xml.includes('<ClinicalDocument') && xml.trimEnd().endsWith('</ClinicalDocument>');
+    if (whole) demographicNos.push(match[1]);
+    else broken.push(name.name);
+  }
+  return { demographicNos, broken, others };
 }
