@@ -95,7 +95,7 @@ test('the MariaDB connection killed mid-run: the batch is read again and the run
   });
 }, 120_000);
 
-/** Kills every connection to `database` every 20 ms until `done()`; resolves to the number killed. */
+/** Kills every connection to `database`, polling every 2 ms, until `done()`; resolves to the number killed. */
 async function keepKilling(database: string, done: () => boolean): Promise<number> {
   const admin = await mysql.createConnection({ uri: testOscarServerUrl() });
   let killed = 0;
@@ -105,7 +105,7 @@ async function keepKilling(database: string, done: () => boolean): Promise<numbe
       for (const { id } of rows as { id: number }[]) {
         await admin.query(`KILL CONNECTION ${Number(id)}`).then(() => killed++, () => undefined);
       }
-      await sleep(20);
+      await sleep(2);
     }
     return killed;
   } finally {
