@@ -7,6 +7,8 @@
  * Run: npx tsc -p tsconfig.build.json && node dist/bench/hub-queries.js [sizes, e.g. 10000,50000] [memory runs] [store runs]
  */
 import { randomBytes } from 'node:crypto';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { MongoClient, type Db, type Document, type IndexSpecification } from 'mongodb';
 import { findOrStartMongo } from '../dev/services/mongo';
 import { PATIENTS_COLLECTION, pipelinesOf, runDefinition, type QuerySource } from '../gateway/hub/evaluate';
@@ -29,6 +31,15 @@ const PATIENT_INDEXES: IndexSpecification[] = [
   { 'observations.code': 1, 'observations.time': 1 },
   { 'immunizations.code': 1, 'immunizations.date': 1 },
 ];
+
+/** Live heap and array buffers after a full collection (what the projection really holds). */
+function liveHeapBytes(): number {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  for (let pass = 0; pass < 3; pass += 1) gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -112,13 +123,13 @@ async function measureSize(db: Db, size: number, runs: number, storeRuns: number
   for (const key of PATIENT_INDEXES) await patients.createIndex(key);
   const indexMs = Math.round(performance.now() - started);
 
-  const heapBefore = process.memoryUsage().heapUsed;
+  const heapBefore = liveHeapBytes();
   started = performance.now();
   const projection = new QueryProjection(patients, createLogger({ level: 'silent' }));
   projection.start();
   await projection.whenReady();
   const projectionLoadMs = Math.round(performance.now() - started);
-  const projectionHeapMB = Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e6);
+  const projectionHeapMB = Math.round((liveHeapBytes() - heapBefore) / 1e6);
   const memory = await latencies({ engine: 'memory', projection }, runs);
   const store = await latencies({ engine: 'store', db }, storeRuns);
   projection.close();
