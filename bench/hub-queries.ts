@@ -123,16 +123,16 @@ async function measureSize(db: Db, size: number, runs: number, storeRuns: number
   for (const key of PATIENT_INDEXES) await patients.createIndex(key);
   const indexMs = Math.round(performance.now() - started);
 
-  const heapBefore = liveHeapBytes();
   started = performance.now();
   const projection = new QueryProjection(patients, createLogger({ level: 'silent' }));
   projection.start();
   await projection.whenReady();
   const projectionLoadMs = Math.round(performance.now() - started);
-  const projectionHeapMB = Math.round((liveHeapBytes() - heapBefore) / 1e6);
   const memory = await latencies({ engine: 'memory', projection }, runs);
   const store = await latencies({ engine: 'store', db }, storeRuns);
+  const heapWith = liveHeapBytes();
   projection.close();
+  const projectionHeapMB = Math.round((heapWith - liveHeapBytes()) / 1e6);
   return {
     patients: size,
     loadMs,
