@@ -1,124 +1,161 @@
 /**
- * `npm run bench [-- --quick]`: runs the part benchmarks one after another, each in its own
- * process (so peak RSS is its own), collects the JSON lines they print, and writes
- * `bench/results/latest.json` plus a dated copy, with the machine, Node version and Mongo-wire
- * server recorded. `--quick` (1,000 patients) fails only when a benchmark breaks, never on timing.
+ * `npm run bench [-- --quick] [--sizes 10000,50000] [--results DIR] [--parts]`: the pipeline
+ * bench. For each clinic size (default 10,000 and 50,000 patients, `--quick` 1,000): the floors
+ * (read, parse, store), the full pipeline as real child processes, the unchanged re-send, the
+ * hub queries over HTTPS, a differential night, peak RSS; then the scaling between sizes.
+ * Writes `latest.json` plus a dated copy into `bench/results/` (or `--results DIR`, or
+ * `ENDPOINT_BENCH_RESULTS_DIR`) and prints a table of goal vs measured. Exits non-zero only when
+ * the pipeline breaks, never on timing. `--parts` also runs the part benchmarks (extra section).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { MongoClient } from 'mongodb';
+import mysql from 'mysql2/promise';
 import { PROJECT_ROOT } from '../core/paths';
-import { findOrStartMongo } from '../dev/services/mongo';
+import { ensureMariaDb } from '../dev/services/mariadb';
+import { findOrStartMongo, type MongoServer } from '../dev/services/mongo';
+import { runPartBenchmarks } from './part-steps';
+import { checksOf, DEFINITIONS, formatTable, GOALS, scalingOf } from './report';
+import { CLINIC_SEED, measureSize, MUTATION_SEED, Teardown, type SizeResult } from './size-run';
 
-interface BenchStep {
-  name: string;
-  script: string;
-  args: (sizes: number[]) => string[];
+const USAGE = 'Usage: node dist/bench/run.js [--quick] [--sizes 10000,50000] [--results DIR] [--query-runs N] [--query-engine memory|store] [--parts]';
+
+interface BenchOptions {
+  quick: boolean;
+  sizes: number[];
+  resultsDir: string;
+  queryRuns: number;
+  queryEngine?: string;
+  parts: boolean;
 }
 
-/** The benchmarks, in pipeline order. */
-const STEPS: readonly BenchStep[] = [
-  { name: 'make-clinic', script: 'make-clinic.js', args: (sizes) => sizes.map(String) },
-  { name: 'e2e-throughput', script: 'e2e-throughput.js', args: () => [] },
-  {
-    name: 'export-run',
-    script: 'export-run.js',
-    args: (sizes) => ['--patients', sizes.join(','), '--gateway-patients', String(sizes[0])],
-  },
-  {
-    name: 'gateway-ingest',
-    script: 'gateway-ingest.js',
-    args: (sizes) => ['--count', String(Math.min(200, sizes[0]))],
-  },
-  { name: 'hub-queries', script: 'hub-queries.js', args: (sizes) => [sizes.join(','), sizes[0] <= 1000 ? '1' : '5'] },
-];
-
-/** Runs one benchmark script; resolves with the JSON it printed. */
-function runStep(
-  step: BenchStep,
-  sizes: number[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ exitCode: number | null; results: unknown[]; seconds: number }> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, step.script), ...step.args(sizes)], {
-      env,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (exitCode) => {
-      resolve({ exitCode, results: parseResults(stdout), seconds: (Date.now() - started) / 1000 });
-    });
+function parseOptions(): BenchOptions {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean' }, sizes: { type: 'string' }, results: { type: 'string' }, 'query-runs': { type: 'string' }, 'query-engine': { type: 'string' }, parts: { type: 'boolean' }, help: { type: 'boolean' } },
+    strict: true,
   });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const quick = values.quick === true;
+  const sizes = (values.sizes ?? (quick ? '1000' : '10000,50000')).split(',').map(Number).sort((a, b) => a - b);
+  if (sizes.some((size) => !Number.isInteger(size) || size < 10)) throw new Error(`--sizes takes patient counts of 10 or more, like 10000,50000.\n${USAGE}`);
+  const queryRuns = Number(values['query-runs'] ?? (quick ? 3 : 5));
+  if (!Number.isInteger(queryRuns) || queryRuns < 1) throw new Error(`--query-runs takes a whole number of 1 or more.\n${USAGE}`);
+  const resultsDir = path.resolve(values.results ?? process.env.ENDPOINT_BENCH_RESULTS_DIR ?? path.join(PROJECT_ROOT, 'bench', 'results'));
+  return { quick, sizes, resultsDir, queryRuns, queryEngine: values['query-engine'], parts: values.parts === true };
 }
 
-/** The JSON a benchmark printed: one pretty-printed object, or one object per line. */
-function parseResults(stdout: string): unknown[] {
+/** The MariaDB server the clinics are made on: ENDPOINT_OSCAR_URL without its database, or the local default. */
+function oscarServerUrl(): string {
+  const url = new URL(process.env.ENDPOINT_OSCAR_URL ?? 'mysql://root@127.0.0.1:3306');
+  url.pathname = '';
+  return url.toString().replace(/\/$/, '');
+}
+
+async function describeServers(mongo: MongoServer, oscarServer: string): Promise<{ mongoWireServer: Record<string, unknown>; mariadb: string }> {
+  const client = await MongoClient.connect(mongo.uri);
+  let mongoWireServer: Record<string, unknown>;
   try {
-    return [JSON.parse(stdout) as unknown];
-  } catch {
-    return stdout
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line.startsWith('{') || line.startsWith('['))
-      .flatMap((line) => {
-        try {
-          return [JSON.parse(line) as unknown];
-        } catch {
-          return [];
-        }
-      });
+    const info = await client.db('admin').command({ buildInfo: 1 });
+    const ferretdb = typeof info.ferretdbVersion === 'string' ? info.ferretdbVersion : undefined;
+    mongoWireServer = { kind: ferretdb ? 'ferretdb' : 'mongodb', source: mongo.kind, version: ferretdb ?? info.version, wireVersion: info.version };
+  } finally {
+    await client.close();
   }
+  const connection = await mysql.createConnection({ uri: oscarServer });
+  const [rows] = await connection.query<mysql.RowDataPacket[]>('SELECT VERSION() AS version');
+  await connection.end();
+  return { mongoWireServer, mariadb: String(rows[0]?.version) };
+}
+
+function writeResults(dir: string, report: Record<string, unknown>): string {
+  mkdirSync(dir, { recursive: true });
+  const text = JSON.stringify(report, null, 2) + '\n';
+  const latest = path.join(dir, 'latest.json');
+  writeFileSync(latest, text);
+  writeFileSync(path.join(dir, `${String(report.startedAt).replace(/[:.]/g, '-')}.json`), text);
+  return latest;
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, sizes: { type: 'string' } }, strict: true });
-  const sizes = values.quick ? [1000] : (values.sizes ?? '10000,50000').split(',').map(Number);
+  const options = parseOptions();
+  const startedAt = new Date();
+  const oscarServer = oscarServerUrl();
+  await ensureMariaDb(oscarServer);
   const mongo = await findOrStartMongo(process.env.MONGODB_URI);
-  const env = { ...process.env, MONGODB_URI: mongo.uri, ENDPOINT_LOG_LEVEL: process.env.ENDPOINT_LOG_LEVEL ?? 'warn' };
-  const report: Record<string, unknown> = {
-    startedAt: new Date().toISOString(),
-    quick: values.quick === true,
-    sizes,
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model,
-      memoryGb: Math.round(os.totalmem() / 2 ** 30),
-      loadAverage: os.loadavg(),
-    },
-    node: process.version,
-    mongoWireServer: mongo.kind,
-    steps: {},
+  const services = new Teardown();
+  services.add(() => mongo.stop());
+  let teardown = new Teardown();
+  const interrupted = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`bench: ${signal}; cleaning up\n`);
+    void teardown
+      .run()
+      .then(() => services.run())
+      .finally(() => process.exit(130));
   };
-  let failed = 0;
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  const sizes: SizeResult[] = [];
+  const failures: { patients: number; error: string }[] = [];
+  let parts: Awaited<ReturnType<typeof runPartBenchmarks>> | undefined;
+  let servers: Awaited<ReturnType<typeof describeServers>>;
   try {
-    for (const step of STEPS) {
-      process.stderr.write(`bench: ${step.name} …\n`);
-      const outcome = await runStep(step, sizes, env);
-      (report.steps as Record<string, unknown>)[step.name] = outcome;
-      if (outcome.exitCode !== 0 || outcome.results.length === 0) {
-        failed++;
-        process.stderr.write(
-          `bench: ${step.name} broke (exit ${outcome.exitCode}, ${outcome.results.length} results)\n`,
-        );
-      } else {
-        process.stderr.write(`bench: ${step.name} done in ${outcome.seconds.toFixed(1)} s\n`);
+    servers = await describeServers(mongo, oscarServer);
+    process.stderr.write(`bench: sizes ${options.sizes.join(', ')}; Mongo-wire server ${String(servers.mongoWireServer.kind)} ${String(servers.mongoWireServer.version)} (${mongo.kind})\n`);
+    for (const patients of options.sizes) {
+      teardown = new Teardown();
+      try {
+        sizes.push(await measureSize(patients, { oscarServerUrl: oscarServer, mongoUri: mongo.uri, queryRuns: options.queryRuns, queryEngine: options.queryEngine, teardown }));
+      } catch (error) {
+        failures.push({ patients, error: error instanceof Error ? error.message : String(error) });
+        process.stderr.write(`bench ${patients}: BROKEN: ${failures[failures.length - 1].error}\n`);
+        break;
+      } finally {
+        await teardown.run();
       }
     }
+    if (options.parts) parts = await runPartBenchmarks(options.sizes, mongo.uri);
   } finally {
-    await mongo.stop();
+    await services.run();
   }
-  const dir = path.join(PROJECT_ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const text = JSON.stringify(report, null, 2) + '\n';
-  writeFileSync(path.join(dir, 'latest.json'), text);
-  writeFileSync(path.join(dir, `${String(report.startedAt).replace(/[:.]/g, '-')}.json`), text);
-  process.stdout.write(text);
-  return failed === 0 ? 0 : 1;
+
+  const scaling = scalingOf(sizes);
+  const checks = checksOf(sizes, scaling);
+  const pipelineOk = failures.length === 0 && sizes.length === options.sizes.length && sizes.every((size) => size.problems.length === 0);
+  const finishedAt = new Date();
+  const cpus = os.cpus();
+  const report: Record<string, unknown> = {
+    bench: 'pipeline',
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    seconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 100) / 10,
+    quick: options.quick,
+    sizes: options.sizes,
+    machine: { cpus: cpus.length, cpuModel: cpus[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), loadAverageAtStart: os.loadavg().map((load) => Math.round(load * 100) / 100), platform: `${os.type()} ${os.release()}` },
+    node: process.version,
+    ...servers,
+    seeds: { clinic: CLINIC_SEED, mutation: MUTATION_SEED },
+    goals: GOALS,
+    definitions: DEFINITIONS,
+    results: Object.fromEntries(sizes.map((size) => [String(size.patients), size])),
+    scaling: scaling ?? { skipped: 'one size only' },
+    checks,
+    pipelineOk,
+    failures,
+    ...(parts ? { parts: parts.steps } : {}),
+  };
+  const file = writeResults(options.resultsDir, report);
+  const machine = report.machine as { cpus: number; cpuModel?: string; memoryGb: number };
+  const heading = `pipeline bench — ${machine.cpus} cores ${machine.cpuModel ?? ''}, ${machine.memoryGb} GB; node ${process.version}; ${String(servers.mongoWireServer.kind)} ${String(servers.mongoWireServer.version)}; MariaDB ${servers.mariadb}`;
+  process.stdout.write(`\n${formatTable(sizes, checks, scaling, heading)}\n\n`);
+  for (const failure of failures) process.stdout.write(`BROKEN at ${failure.patients} patients: ${failure.error}\n`);
+  process.stdout.write(`results: ${file} (${report.seconds} s)\n`);
+  return pipelineOk && (parts?.broken ?? 0) === 0 ? 0 : 1;
 }
 
 main().then(
