@@ -46,6 +46,14 @@ function procStatusKib(pid: number, field: 'VmHWM' | 'VmRSS'): number {
 
 const kibToMb = (kib: number): number => Math.round((kib * 1024) / 1e6);
 
+/** The child processes running now (stopped on an interrupt). */
+const live = new Set<CliProcess>();
+
+/** Stops every child process still running (SIGTERM, then SIGKILL). */
+export async function stopAllChildren(): Promise<void> {
+  await Promise.all([...live].map((child) => child.stop(5000)));
+}
+
 /** One `node dist/cli/main.js …` child process. */
 export class CliProcess {
   private readonly child: ChildProcess;
@@ -70,13 +78,16 @@ export class CliProcess {
     const poller = setInterval(() => {
       if (this.child.pid !== undefined) this.polledKib = Math.max(this.polledKib, procStatusKib(this.child.pid, 'VmHWM'));
     }, POLL_MS);
+    live.add(this);
     this.exited = new Promise((resolve, reject) => {
       this.child.once('error', (error) => {
+        live.delete(this);
         clearInterval(poller);
         reject(error);
       });
       this.child.once('exit', (exitCode, signal) => {
         const seconds = (performance.now() - started) / 1000;
+        live.delete(this);
         clearInterval(poller);
         resolve({ exitCode, signal, seconds, peakRssMb: this.peakRssMb(), stdout: this.stdout, stderr: this.stderr });
       });

@@ -17,6 +17,7 @@ import { PROJECT_ROOT } from '../core/paths';
 import { ensureMariaDb } from '../dev/services/mariadb';
 import { findOrStartMongo, type MongoServer } from '../dev/services/mongo';
 import { runPartBenchmarks } from './part-steps';
+import { stopAllChildren } from './processes';
 import { checksOf, DEFINITIONS, formatTable, GOALS, scalingOf } from './report';
 import { CLINIC_SEED, measureSize, MUTATION_SEED, Teardown, type SizeResult } from './size-run';
 
@@ -92,8 +93,8 @@ async function main(): Promise<number> {
   let teardown = new Teardown();
   const interrupted = (signal: NodeJS.Signals): void => {
     process.stderr.write(`bench: ${signal}; cleaning up\n`);
-    void teardown
-      .run()
+    void stopAllChildren()
+      .then(() => teardown.run())
       .then(() => services.run())
       .finally(() => process.exit(130));
   };
