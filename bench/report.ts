@@ -97,7 +97,7 @@ export function checksOf(sizes: readonly SizeResult[], scaling: Scaling | undefi
     }
     const limit = Math.round(scaling.linear * GOALS.scalingSlack * 100) / 100;
     for (const [name, ratio] of Object.entries(scaling.ratios)) {
-      checks.push({ name: `scaling ${name} ${scaling.to}/${scaling.from}`, goal: `≈ ${scaling.linear} (≤ ${limit})`, measured: ratio, ok: ratio <= limit });
+      checks.push({ name: `scaling ${name} ${scaling.to}/${scaling.from}`, goal: `≈ ${Math.round(scaling.linear * 100) / 100} (≤ ${limit})`, measured: ratio, ok: ratio <= limit });
     }
   }
   return checks;
