@@ -1,9 +1,9 @@
 /**
- * Ingest of one E2E document, shared by the HTTP route, the drop folder and re-import:
- * hash first (an identical re-send is answered from a projection-only lookup, without
- * parsing), then read, derive and write — the source document, then the patient replaced
- * whole in one operation. The patient document is the commit point: if the store fails in
- * between, the old patient stays and the next send of the document writes both again.
+ * Ingest of one E2E document, shared by the HTTP route and the drop folder: hash first (an
+ * identical re-send is answered from the patient's small receipt, without parsing), then read,
+ * derive and write — the source document, the patient replaced whole in one operation, then
+ * the receipt. The receipt is the commit point: if the store fails before it is written, the
+ * next send of the document finds no matching receipt and writes all three again.
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -11,7 +11,8 @@ import { readE2E, type DataWarning, type SectionCounts } from '../e2e/index';
 import type { GatewayContext } from './context';
 import { guessDemographicNo } from './header-key';
 import { derivePatient } from './store/derive';
-import { patientKey, type StoredPatient } from './store/patient-document';
+import type { StoredReceipt } from './store/connect';
+import { patientKey } from './store/patient-document';
 import { isDuplicateKey, withStore } from './store/store-errors';
 
 /** What an ingest did. */
@@ -40,26 +41,27 @@ export function sourceHashOf(bytes: Buffer): string {
 }
 
 /**
- * The unchanged path: a projection-only lookup by `_id` (the key guessed from the header,
- * an indexed point read on every Mongo-wire server) and a comparison of the content hash;
- * the patient is marked as seen in the run when the document carries a new one.
+ * The unchanged path: the receipt (a small document, an indexed point read by `_id` on every
+ * Mongo-wire server) looked up by the key guessed from the header, and its content hash
+ * compared; the receipt is marked with the run when the document carries a new one. The
+ * patient document is neither read nor rewritten.
  */
-async function findUnchanged(context: GatewayContext, bytes: Buffer, sourceHash: string, runId: string | undefined): Promise<Pick<StoredPatient, '_id' | 'sectionCounts'> | null> {
+async function findUnchanged(context: GatewayContext, bytes: Buffer, sourceHash: string, runId: string | undefined): Promise<Pick<StoredReceipt, '_id' | 'sectionCounts'> | null> {
   const demographicNo = guessDemographicNo(bytes);
   if (demographicNo === undefined) return null;
-  const { patients } = context.store;
+  const { receipts } = context.store;
   const retry = context.config.retryAfterSeconds;
   const key = patientKey(context.config.clinicId, demographicNo);
-  const stored = await withStore(() => patients.findOne({ _id: key }, { projection: { _id: 1, sectionCounts: 1, lastRunId: 1, sourceHash: 1 } }), retry);
-  if (!stored || stored.sourceHash !== sourceHash) return null;
-  if (runId === undefined || stored.lastRunId === runId) return stored;
+  const receipt = await withStore(() => receipts.findOne({ _id: key }, { projection: { sectionCounts: 1, runId: 1, sourceHash: 1 } }), retry);
+  if (!receipt || receipt.sourceHash !== sourceHash) return null;
+  if (runId === undefined || receipt.runId === runId) return receipt;
   // Filters by `_id` alone: FerretDB's SQLite backend pushes down only a lone `_id` filter and
   // scans the collection for anything else. The patient lock and a re-read keep it exact.
   return context.patientLock.run(key, async () => {
-    const current = await withStore(() => patients.findOne({ _id: key }, { projection: { sourceHash: 1 } }), retry);
+    const current = await withStore(() => receipts.findOne({ _id: key }, { projection: { sourceHash: 1 } }), retry);
     if (current?.sourceHash !== sourceHash) return null;
-    await withStore(() => patients.updateOne({ _id: key }, { $set: { lastRunId: runId } }), retry);
-    return stored;
+    await withStore(() => receipts.updateOne({ _id: key }, { $set: { runId } }), retry);
+    return receipt;
   });
 }
 
@@ -89,6 +91,13 @@ async function ingestCounted(context: GatewayContext, bytes: Buffer, options: In
   return { patientKey: key, outcome, sections: read.sections, warnings: read.warnings };
 }
 
+/** When the patient was first stored: from its receipt, else (an older store, a lost receipt) from the patient. */
+async function firstStored(context: GatewayContext, key: string, receipt: Pick<StoredReceipt, 'createdAt'> | null): Promise<Date | undefined> {
+  if (receipt) return receipt.createdAt;
+  const patient = await withStore(() => context.store.patients.findOne({ _id: key }, { projection: { createdAt: 1 } }), context.config.retryAfterSeconds);
+  return patient?.createdAt;
+}
+
 async function writePatient(
   context: GatewayContext,
   key: string,
@@ -100,12 +109,13 @@ async function writePatient(
   const { store, config, secrets } = context;
   const retry = config.retryAfterSeconds;
   for (let attempt = 0; ; attempt += 1) {
-    const existing = await withStore(() => store.patients.findOne({ _id: key }, { projection: { sourceHash: 1, createdAt: 1 } }), retry);
-    if (existing?.sourceHash === sourceHash) {
+    const receipt = await withStore(() => store.receipts.findOne({ _id: key }, { projection: { sourceHash: 1, createdAt: 1 } }), retry);
+    if (receipt?.sourceHash === sourceHash) {
       context.patientChanges.confirmed(key, sourceHash);
-      if (runId !== undefined) await withStore(() => store.patients.updateOne({ _id: key }, { $set: { lastRunId: runId } }), retry);
+      if (runId !== undefined) await withStore(() => store.receipts.updateOne({ _id: key }, { $set: { runId } }), retry);
       return 'unchanged';
     }
+    const createdAt = await firstStored(context, key, receipt);
     const now = new Date();
     const patient = derivePatient(read.record, {
       clinicId: config.clinicId,
@@ -113,16 +123,18 @@ async function writePatient(
       keepNoteText: config.keepNoteText,
       sourceHash,
       sections: read.sections,
-      runId,
       now,
-      createdAt: existing?.createdAt,
+      createdAt,
     });
     const source = { _id: key, clinicId: config.clinicId, demographicNo: patient.demographicNo, sourceHash, gzip: gzipSync(bytes), receivedAt: now };
+    const newReceipt: StoredReceipt = { _id: key, clinicId: config.clinicId, sourceHash, runId, sectionCounts: { ...read.sections }, createdAt: patient.createdAt, updatedAt: now };
+    if (runId === undefined) delete newReceipt.runId;
     try {
       await withStore(() => store.sources.replaceOne({ _id: key }, source, { upsert: true }), retry);
       await withStore(() => store.patients.replaceOne({ _id: key }, patient, { upsert: true }), retry);
       context.patientChanges.stored(patient);
-      return existing ? 'updated' : 'created';
+      await withStore(() => store.receipts.replaceOne({ _id: key }, newReceipt, { upsert: true }), retry);
+      return createdAt ? 'updated' : 'created';
     } catch (error) {
       if (!isDuplicateKey(error) || attempt >= DUPLICATE_KEY_RETRIES) throw error;
     }

@@ -44,14 +44,13 @@ async function rederive(context: GatewayContext, key: string): Promise<void> {
   if (!source) return;
   try {
     const read = readE2E(gunzipSync(bytesOf(source.gzip)), { maxBytes: config.maxBodyBytes, keepNoteText: config.keepNoteText });
-    const existing = await withStore(() => store.patients.findOne({ _id: key }, { projection: { createdAt: 1, lastRunId: 1 } }), retry);
+    const existing = await withStore(() => store.patients.findOne({ _id: key }, { projection: { createdAt: 1 } }), retry);
     const patient = derivePatient(read.record, {
       clinicId: config.clinicId,
       hmacSecret: secrets.hmacSecret,
       keepNoteText: config.keepNoteText,
       sourceHash: source.sourceHash,
       sections: read.sections,
-      runId: existing?.lastRunId,
       now: new Date(),
       createdAt: existing?.createdAt,
     });

@@ -1,11 +1,12 @@
 /**
  * Export runs: start, check that an ingest's run is open, and complete with the full-run
- * sweep. A patient counts as received in a run when its `lastRunId` is the run's id (set by
- * every ingest carrying the run, also for unchanged documents).
+ * sweep. A patient counts as received in a run when its receipt's `runId` is the run's id (set
+ * by every ingest carrying the run, also for unchanged documents).
  */
 import { randomUUID } from 'node:crypto';
 import { EndpointError } from '../core/errors';
 import type { GatewayStore, RunMode, RunSweep, StoredRun } from './store/connect';
+import type { KeyedLock } from './keyed-lock';
 import type { PatientChanges } from './store/patient-changes';
 import { withStore } from './store/store-errors';
 
@@ -33,12 +34,15 @@ export class RunRegistry {
   /** Run ids known to be open (saves a lookup per ingest). */
   private readonly openRuns = new Set<string>();
 
-  constructor(
-    private readonly store: GatewayStore,
-    private readonly clinicId: string,
-    private readonly retryAfterSeconds: number,
-    private readonly changes?: PatientChanges,
-  ) {}
+  private readonly store: GatewayStore;
+  private readonly clinicId: string;
+  private readonly retryAfterSeconds: number;
+  private readonly changes: PatientChanges;
+  private readonly patientLock: KeyedLock;
+
+  constructor(parts: { store: GatewayStore; clinicId: string; retryAfterSeconds: number; changes: PatientChanges; patientLock: KeyedLock }) {
+    ({ store: this.store, clinicId: this.clinicId, retryAfterSeconds: this.retryAfterSeconds, changes: this.changes, patientLock: this.patientLock } = parts);
+  }
 
   /** Starts a run and returns it. */
   async start(mode: RunMode): Promise<StoredRun> {
@@ -71,7 +75,7 @@ export class RunRegistry {
     const run = await withStore(() => this.store.runs.findOne({ _id: runId, clinicId: this.clinicId }), this.retryAfterSeconds);
     if (!run) throw new EndpointError('NOT_FOUND', `Run ${runId} is not known; start one with POST /runs.`);
     if (run.state === 'complete') return this.repeatedCompletion(run, patientsSent);
-    const patientsReceived = await withStore(() => this.store.patients.countDocuments({ clinicId: this.clinicId, lastRunId: runId }), this.retryAfterSeconds);
+    const patientsReceived = await withStore(() => this.store.receipts.countDocuments({ clinicId: this.clinicId, runId }), this.retryAfterSeconds);
     const sweep = await this.sweep(run, patientsSent, patientsReceived);
     const closed = await withStore(
       () =>
@@ -104,14 +108,27 @@ export class RunRegistry {
         reason: `The exporter sent ${patientsSent} patients but the gateway received ${patientsReceived} in this run; nothing was removed.`,
       };
     }
-    const missing = { clinicId: this.clinicId, lastRunId: { $ne: run._id } };
-    const keys = await withStore(async () => (await this.store.patients.find(missing, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id), this.retryAfterSeconds);
-    if (keys.length === 0) return { performed: true, removed: 0 };
-    const removed = await withStore(() => this.store.patients.deleteMany({ _id: { $in: keys }, lastRunId: { $ne: run._id } }), this.retryAfterSeconds);
-    const kept = new Set(await withStore(async () => (await this.store.patients.find({ _id: { $in: keys } }, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id), this.retryAfterSeconds));
-    const orphaned = keys.filter((key) => !kept.has(key));
-    this.changes?.removed(orphaned);
-    await withStore(() => this.store.sources.deleteMany({ _id: { $in: orphaned } }), this.retryAfterSeconds);
-    return { performed: true, removed: removed.deletedCount };
+    const missing = { clinicId: this.clinicId, runId: { $ne: run._id } };
+    const keys = await withStore(async () => (await this.store.receipts.find(missing, { projection: { _id: 1 } }).toArray()).map((doc) => doc._id), this.retryAfterSeconds);
+    let removed = 0;
+    for (const key of keys) if (await this.removeUnlessSent(key, run._id)) removed += 1;
+    return { performed: true, removed };
+  }
+
+  /**
+   * Removes one patient the run did not send — unless it arrived meanwhile (checked under the
+   * patient's lock). Patient first, its receipt last, each by `_id` (a point operation on every
+   * Mongo-wire server); a crash in between leaves the receipt, so the next full run sweeps again.
+   */
+  private async removeUnlessSent(key: string, runId: string): Promise<boolean> {
+    return this.patientLock.run(key, async () => {
+      const receipt = await withStore(() => this.store.receipts.findOne({ _id: key }, { projection: { runId: 1 } }), this.retryAfterSeconds);
+      if (!receipt || receipt.runId === runId) return false;
+      await withStore(() => this.store.patients.deleteOne({ _id: key }), this.retryAfterSeconds);
+      this.changes.removed([key]);
+      await withStore(() => this.store.sources.deleteOne({ _id: key }), this.retryAfterSeconds);
+      await withStore(() => this.store.receipts.deleteOne({ _id: key }), this.retryAfterSeconds);
+      return true;
+    });
   }
 }

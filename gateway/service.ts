@@ -19,6 +19,7 @@ import { RunRegistry } from './runs';
 import { GatewayState } from './state';
 import { connectStore, ensureIndexes, type GatewayStore } from './store/connect';
 import { PatientChanges } from './store/patient-changes';
+import { backfillReceipts } from './store/receipts-backfill';
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -37,14 +38,18 @@ export interface StartOptions {
 
 const INDEX_RETRY_MS = 5000;
 
-/** Creates the indexes now, or keeps retrying in the background while the store is away. */
+/** Creates the indexes (and back-fills receipts once) now, or keeps retrying in the background while the store is away. */
 function ensureIndexesSoon(store: GatewayStore, logger: Logger): { cancel(): void; ready: Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
   let cancelled = false;
   const ready = new Promise<void>((resolve) => {
     const attempt = (): void => {
-      ensureIndexes(store).then(resolve, (error: unknown) => {
-        logger.warn({ error: describeError(error) }, 'store indexes not created yet; retrying');
+      const ready = async (): Promise<void> => {
+        await ensureIndexes(store);
+        await backfillReceipts(store, logger);
+      };
+      ready().then(resolve, (error: unknown) => {
+        logger.warn({ error: describeError(error) }, 'store indexes or receipts not ready yet; retrying');
         if (!cancelled) timer = setTimeout(attempt, INDEX_RETRY_MS);
       });
     };
@@ -107,8 +112,9 @@ async function buildContext(config: Config, options: StartOptions): Promise<{ co
   const state = new GatewayState();
   const metrics = new GatewayMetrics({ importsInFlight: () => state.importsInFlight, runningQueries: () => state.runningQueries(), draining: () => state.draining });
   const patientChanges = new PatientChanges();
-  const runs = new RunRegistry(store, config.clinicId, config.retryAfterSeconds, patientChanges);
-  return { context: { config, secrets, store, logger, state, metrics, runs, patientLock: new KeyedLock(), patientChanges }, indexes: ensureIndexesSoon(store, logger) };
+  const patientLock = new KeyedLock();
+  const runs = new RunRegistry({ store, clinicId: config.clinicId, retryAfterSeconds: config.retryAfterSeconds, changes: patientChanges, patientLock });
+  return { context: { config, secrets, store, logger, state, metrics, runs, patientLock, patientChanges }, indexes: ensureIndexesSoon(store, logger) };
 }
 
 /** Stops accepting, lets work in flight finish within the deadline, then releases everything. */

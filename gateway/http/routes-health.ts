@@ -42,9 +42,10 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * The clinic's patient count for `/status`, which the watchdog reads every probe. Counting scans
- * the collection on some Mongo-wire servers (FerretDB), so the count is kept until a patient is
- * created or removed, one count runs at a time, and an unreachable store gives null.
+ * The clinic's patient count for `/status`, which the watchdog reads every probe: the count of
+ * receipts (small documents; counting scans the collection on some Mongo-wire servers, e.g.
+ * FerretDB). The count is kept until a patient is created or removed, one count runs at a time,
+ * and an unreachable store gives null.
  */
 function patientCounter(context: GatewayContext): () => Promise<number | null> {
   let counted: { version: number; count: number } | undefined;
@@ -54,7 +55,7 @@ function patientCounter(context: GatewayContext): () => Promise<number | null> {
       await withTimeout(context.store.ping(), READY_PING_TIMEOUT_MS);
       const version = context.state.patientSetVersion;
       if (counted?.version === version) return counted.count;
-      counting ??= context.store.patients
+      counting ??= context.store.receipts
         .countDocuments({ clinicId: context.config.clinicId })
         .then((count) => {
           counted = { version, count };

@@ -28,7 +28,7 @@ export function recordsRouter(context: GatewayContext): Router {
   const router = Router();
   const ingestAuth = requireToken(context.secrets.ingestToken, 'ingest');
   const adminAuth = requireToken(context.secrets.adminToken, 'admin');
-  const { patients, sources } = context.store;
+  const { patients, sources, receipts } = context.store;
   const retry = context.config.retryAfterSeconds;
 
   router.post('/records', ingestAuth, async (req, res) => {
@@ -49,18 +49,22 @@ export function recordsRouter(context: GatewayContext): Router {
     context.state.patientSetVersion += 1;
     context.patientChanges.wiped(clinicId);
     const removedSources = await withStore(() => sources.deleteMany({ clinicId }), retry);
+    await withStore(() => receipts.deleteMany({ clinicId }), retry);
     context.logger.warn({ clinicId, patients: removedPatients.deletedCount, sources: removedSources.deletedCount }, 'all records wiped');
     res.json({ wiped: true, removed: { patients: removedPatients.deletedCount, sources: removedSources.deletedCount } });
   });
 
   router.delete('/records/:patientKey', adminAuth, async (req, res) => {
     const key = String(req.params.patientKey);
-    const filter = { _id: key, clinicId: context.config.clinicId };
+    // Keys are `clinicId:demographicNo`: another clinic's key is not found here; `_id` alone is a point operation.
+    if (!key.startsWith(`${context.config.clinicId}:`)) throw new EndpointError('NOT_FOUND', `No patient ${key} in the store.`);
+    const filter = { _id: key };
     const removed = await context.patientLock.run(key, async () => {
       const result = await withStore(() => patients.deleteOne(filter), retry);
       context.state.patientSetVersion += 1;
       if (result.deletedCount > 0) context.patientChanges.removed([key]);
       await withStore(() => sources.deleteOne(filter), retry);
+      await withStore(() => receipts.deleteOne(filter), retry);
       return result.deletedCount;
     });
     if (removed === 0) throw new EndpointError('NOT_FOUND', `No patient ${key} in the store.`);

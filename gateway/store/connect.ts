@@ -1,8 +1,8 @@
 /**
- * The gateway's store: one MongoClient, the three collections and their indexes. Every index
+ * The gateway's store: one MongoClient, its collections and their indexes. Every index
  * here is accepted by FerretDB 1.24 as well as MongoDB (multikey indexes on array subfields).
  */
-import { Binary, MongoClient, type Collection, type Db, type IndexDescription } from 'mongodb';
+import { Binary, MongoClient, type Collection, type Db, type Document, type IndexDescription } from 'mongodb';
 import type { StoredPatient } from './patient-document';
 
 /** A stored E2E document as received, gzip-compressed, to re-derive the patient later. */
@@ -22,6 +22,26 @@ export interface StoredSource {
 export function bytesOf(value: Buffer | Binary): Buffer {
   if (value instanceof Binary) return Buffer.from(value.buffer.buffer, value.buffer.byteOffset, value.position);
   return value;
+}
+
+/**
+ * The gateway's receipt of a patient's latest document: the small record the nightly paths
+ * read and write — the unchanged check (hash), the run bookkeeping (the last run that sent it)
+ * and the counts — so an unchanged re-send never reads or rewrites the large patient document.
+ * Written after the patient (the commit point of an ingest), removed after it.
+ */
+export interface StoredReceipt {
+  /** The patient key. */
+  _id: string;
+  clinicId: string;
+  /** SHA-256 (hex) of the received bytes, as in the patient's `sourceHash`. */
+  sourceHash: string;
+  /** The export run that last sent this patient (for the full-run sweep). */
+  runId?: string;
+  /** Entry counts per section of the document. */
+  sectionCounts: Record<string, number>;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 /** The export modes. */
@@ -55,6 +75,9 @@ export interface GatewayStore {
   patients: Collection<StoredPatient>;
   runs: Collection<StoredRun>;
   sources: Collection<StoredSource>;
+  receipts: Collection<StoredReceipt>;
+  /** One-off markers (e.g. that receipts were back-filled from an older store). */
+  meta: Collection<{ _id: string; [field: string]: unknown }>;
   /** Pings the server; throws when it cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -62,8 +85,6 @@ export interface GatewayStore {
 
 /** The indexes of `patients`: one per field the hub's queries filter or group on. */
 export const PATIENT_INDEXES: IndexDescription[] = [
-  { key: { clinicId: 1, lastRunId: 1 }, name: 'clinic_lastRun' },
-  { key: { lastRunId: 1 }, name: 'lastRunId' },
   { key: { birthDate: 1 }, name: 'birthDate' },
   { key: { gender: 1 }, name: 'gender' },
   { key: { providerId: 1 }, name: 'providerId' },
@@ -79,6 +100,10 @@ export const PATIENT_INDEXES: IndexDescription[] = [
 export const RUN_INDEXES: IndexDescription[] = [{ key: { clinicId: 1, startedAt: -1 }, name: 'clinic_started' }];
 /** Indexes of `sources`. */
 export const SOURCE_INDEXES: IndexDescription[] = [{ key: { clinicId: 1 }, name: 'clinicId' }];
+/** Indexes of `receipts`. */
+export const RECEIPT_INDEXES: IndexDescription[] = [{ key: { clinicId: 1, runId: 1 }, name: 'clinic_run' }];
+/** Indexes of `patients` that older versions made and this one no longer needs (run bookkeeping moved to `receipts`). */
+const OBSOLETE_PATIENT_INDEXES = ['clinic_lastRun', 'lastRunId'];
 
 /** Where and how to connect. */
 export interface StoreOptions {
@@ -105,6 +130,8 @@ export function connectStore(options: StoreOptions): GatewayStore {
     patients: db.collection<StoredPatient>('patients'),
     runs: db.collection<StoredRun>('runs'),
     sources: db.collection<StoredSource>('sources'),
+    receipts: db.collection<StoredReceipt>('receipts'),
+    meta: db.collection<{ _id: string; [field: string]: unknown }>('meta'),
     ping: async () => void (await db.command({ ping: 1 })),
     close: () => client.close(),
   };
@@ -118,9 +145,21 @@ export async function openStore(options: StoreOptions): Promise<GatewayStore> {
   return store;
 }
 
-/** Creates the collections' indexes (idempotent). */
-export async function ensureIndexes(store: Pick<GatewayStore, 'patients' | 'runs' | 'sources'>): Promise<void> {
-  await store.patients.createIndexes(PATIENT_INDEXES);
-  await store.runs.createIndexes(RUN_INDEXES);
-  await store.sources.createIndexes(SOURCE_INDEXES);
+/**
+ * Creates the indexes a collection lacks, one at a time, and drops `obsolete` ones. (FerretDB
+ * 1.24 closes the connection when `createIndexes` names two or more indexes that all exist, so
+ * a restarted gateway never asks for the ones it has.)
+ */
+async function ensureCollectionIndexes<T extends Document>(collection: Collection<T>, wanted: IndexDescription[], obsolete: string[] = []): Promise<void> {
+  const present = new Set(await collection.listIndexes().toArray().then((indexes) => indexes.map((index) => String(index.name)), () => [] as string[]));
+  for (const index of wanted) if (!present.has(String(index.name))) await collection.createIndexes([index]);
+  for (const name of obsolete) if (present.has(name)) await collection.dropIndex(name);
+}
+
+/** Creates the collections' missing indexes and drops the ones older versions made that are no longer used. */
+export async function ensureIndexes(store: Pick<GatewayStore, 'patients' | 'runs' | 'sources' | 'receipts'>): Promise<void> {
+  await ensureCollectionIndexes(store.patients, PATIENT_INDEXES, OBSOLETE_PATIENT_INDEXES);
+  await ensureCollectionIndexes(store.runs, RUN_INDEXES);
+  await ensureCollectionIndexes(store.sources, SOURCE_INDEXES);
+  await ensureCollectionIndexes(store.receipts, RECEIPT_INDEXES);
 }

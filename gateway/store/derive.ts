@@ -39,7 +39,6 @@ export interface DeriveContext {
   keepNoteText: boolean;
   sourceHash: string;
   sections: SectionCounts;
-  runId?: string;
   /** When the document was received (decides "ended" medications). */
   now: Date;
   /** The first time this patient was stored (kept across updates). */
@@ -171,7 +170,6 @@ export function derivePatient(record: PatientRecord, context: DeriveContext): St
     activeMedicationCount: activeMedications.length,
     sectionCounts: { ...context.sections },
     sourceHash: context.sourceHash,
-    lastRunId: context.runId,
     createdAt: context.createdAt ?? context.now,
     updatedAt: context.now,
   });

@@ -98,8 +98,6 @@ export interface StoredPatient {
   sectionCounts: Record<string, number>;
   /** SHA-256 of the received document bytes: an identical re-send is a no-op. */
   sourceHash: string;
-  /** The export run that last sent this patient (for the full-run sweep). */
-  lastRunId?: string;
   createdAt: Date;
   updatedAt: Date;
 }
