@@ -3,7 +3,7 @@
  * `{error, message}` with the code's status (and `Retry-After` for 503); internal errors are
  * logged with their details and answered with a generic message.
  */
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { EndpointError, describeError, isEndpointError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { GatewayMetrics } from '../metrics';
@@ -24,6 +24,33 @@ export function toEndpointError(error: unknown, retryAfterSeconds: number): Endp
   const parserType = (error as { type?: unknown } | null)?.type;
   if (typeof parserType === 'string' && PARSER_ERRORS[parserType]) return PARSER_ERRORS[parserType]();
   return new EndpointError('INTERNAL', 'The gateway failed to handle the request; the details are in its log.', { cause: error });
+}
+
+/** Longest the rest of a refused upload is read (and dropped) before the answer goes out anyway. */
+const DRAIN_MS = 2000;
+
+/**
+ * Calls `answer` once the client has sent the rest of a body that was refused before it was read
+ * to the end (413, 415, 401 …), reading and dropping it, or after {@link DRAIN_MS} with the
+ * connection closed. Answering at once and closing would make the server's kernel reset the
+ * connection while the client is still sending, and the client would often never see the answer.
+ */
+function afterBodyDrained(req: Request, res: Response, answer: () => void): void {
+  if (req.complete || req.readableEnded) return answer();
+  let answered = false;
+  const once = (): void => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(timer);
+    answer();
+  };
+  const timer = setTimeout(() => {
+    res.setHeader('Connection', 'close');
+    once();
+  }, DRAIN_MS);
+  req.once('end', once);
+  req.once('close', once);
+  req.resume();
 }
 
 /** The 404 for routes that do not exist. */
@@ -48,7 +75,9 @@ export function errorHandler(logger: Logger, metrics: GatewayMetrics, retryAfter
       return;
     }
     if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-    if (!req.complete) res.setHeader('Connection', 'close');
-    res.status(error.status).json(error.toJSON());
+    afterBodyDrained(req, res, () => {
+      // The request timeout may have answered while the body was drained.
+      if (!res.headersSent) res.status(error.status).json(error.toJSON());
+    });
   };
 }
