@@ -2,6 +2,7 @@
  * Reads an ingest body: raw XML (`application/xml`, `text/xml`) or the legacy multipart form
  * field `content` that OSCAR's own exporter sends. The size limit is enforced while the body
  * streams in (and up front from Content-Length), so an oversized upload is never held whole.
+ * A compressed body (any Content-Encoding but identity) is refused, never inflated.
  */
 import type { Request } from 'express';
 import busboy from 'busboy';
@@ -35,6 +36,11 @@ export async function readDocumentBody(req: Request, maxBytes: number): Promise<
       'UNSUPPORTED_MEDIA_TYPE',
       `Content-Type ${type === '' ? '(none)' : type} is not accepted; send application/xml, text/xml or a multipart form with the field '${MULTIPART_FIELD}'.`,
     );
+  }
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== '') {
+    // Never inflated: a compressed body would be read as XML bytes, and a small one can inflate to gigabytes.
+    throw new EndpointError('UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding.slice(0, 40)} is not accepted; send the document uncompressed.`);
   }
   if (Number.isFinite(declared) && declared > maxBytes + (isMultipart ? MULTIPART_OVERHEAD_BYTES : 0)) throw tooLarge(maxBytes);
   return isMultipart ? readMultipartField(req, maxBytes) : readRaw(req, maxBytes);
