@@ -5,6 +5,12 @@ import { attr, date, many, one, path, prune, text, warn, type ReadContext, type 
 
 const GENDERS: ReadonlySet<string> = new Set(['M', 'F', 'UN']);
 
+/**
+ * A demographic number usable in a patient key (the store's `_id`, admin URLs, log lines): OSCAR's
+ * are integers; 1–64 letters, digits, '.', '-' and '_', starting with a letter or digit, are allowed.
+ */
+const DEMOGRAPHIC_NO = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** A person's name: given names and family name, or the whole text as family name. */
 export function personName(node: XmlNode | undefined): PersonName | undefined {
   if (node === undefined || attr(node, 'nullFlavor') !== undefined) return undefined;
@@ -26,6 +32,12 @@ export function readDocumentInfo(root: XmlNode, ctx: ReadContext): DocumentInfo 
     throw new EndpointError(
       'NO_PATIENT_KEY',
       'The document has no demographic number (ClinicalDocument/id/@extension).',
+    );
+  }
+  if (!DEMOGRAPHIC_NO.test(demographicNo)) {
+    throw new EndpointError(
+      'NO_PATIENT_KEY',
+      "The document's demographic number (ClinicalDocument/id/@extension) cannot be a patient key: it must be 1–64 letters, digits, '.', '-' or '_', starting with a letter or digit.",
     );
   }
   const info: DocumentInfo = {
