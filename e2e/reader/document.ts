@@ -13,6 +13,7 @@ import { readAllergy } from './allergy';
 import { readEncounter } from './encounter';
 import { readDocumentInfo, readPatient } from './header';
 import { readImmunization } from './immunization';
+import { HL7_V3_NAMESPACE } from '../vocab/oids';
 import { decodeInput, INPUT_DEFAULTS, scanStructure } from './input';
 import { readLabResults } from './lab-result';
 import { readMedication } from './medication';
@@ -137,24 +138,26 @@ export function readDocument(
     keepNoteText: options.keepNoteText === true,
   };
   const xml = decodeInput(input, settings.maxBytes);
-  const rootName = scanStructure(xml, settings.maxDepth);
-  if (rootName !== 'ClinicalDocument')
-    throw new EndpointError('NOT_E2E', `The root element is ${rootName.slice(0, 64)}, not ClinicalDocument.`);
+  const root = scanStructure(xml, settings.maxDepth);
+  if (root.localName !== 'ClinicalDocument')
+    throw new EndpointError('NOT_E2E', `The root element is ${root.localName.slice(0, 64)}, not ClinicalDocument.`);
+  if (root.namespace !== undefined && root.namespace !== HL7_V3_NAMESPACE)
+    throw new EndpointError('NOT_E2E', `The root element is a ClinicalDocument of namespace ${root.namespace.slice(0, 64)}, not ${HL7_V3_NAMESPACE}.`);
   let tree: XmlNode;
   try {
     tree = parser.parse(xml) as XmlNode;
   } catch (error) {
     throw new EndpointError('NOT_XML', 'The document is not well-formed XML.', { cause: error });
   }
-  const root = one(tree, 'ClinicalDocument');
-  if (root === undefined) throw new EndpointError('NOT_E2E', 'The root element is not ClinicalDocument.');
+  const clinicalDocument = one(tree, 'ClinicalDocument');
+  if (clinicalDocument === undefined) throw new EndpointError('NOT_E2E', 'The root element is not ClinicalDocument.');
   const warnings: DataWarning[] = [];
   const header: ReadContext = { section: 'header', warnings, keepNoteText: settings.keepNoteText };
-  const document = readDocumentInfo(root, header);
+  const document = readDocumentInfo(clinicalDocument, header);
   const record = emptyRecord(document.demographicNo);
   record.document = document;
-  record.patient = readPatient(root, header);
-  for (const component of many(path(root, 'component', 'structuredBody'), 'component')) {
+  record.patient = readPatient(clinicalDocument, header);
+  for (const component of many(path(clinicalDocument, 'component', 'structuredBody'), 'component')) {
     for (const section of many(component, 'section')) readSection(section, record, warnings, settings);
   }
   record.vitalSigns = pairBloodPressures(record.vitalSigns);

@@ -9,6 +9,12 @@ import { EndpointError } from '../../core/errors';
 /** Defaults of the reader's limits. */
 export const INPUT_DEFAULTS = { maxBytes: 20_000_000, maxDepth: 200 } as const;
 
+/** The root element: its local name and the namespace its tag declares for it (undefined: none declared). */
+export interface RootElement {
+  localName: string;
+  namespace?: string;
+}
+
 /** UTF-8 is checked first (invalid UTF-8 is refused, not replaced: the XML spec makes it a fatal error). */
 function utf8(bytes: Buffer): string {
   if (!isUtf8(bytes))
@@ -68,6 +74,14 @@ function endOfTag(xml: string, from: number): number {
   return -1;
 }
 
+/** The namespace a root start tag declares for its own prefix (or the default one), if any. */
+function declaredNamespace(tag: string, name: string): string | undefined {
+  const colon = name.indexOf(':');
+  const attribute = colon < 0 ? 'xmlns' : `xmlns:${name.slice(0, colon)}`;
+  for (const match of tag.matchAll(/\s([^\s=/>]+)\s*=\s*(["'])(.*?)\2/gs)) if (match[1] === attribute) return match[3];
+  return undefined;
+}
+
 function skipTo(xml: string, from: number, end: string, what: string): number {
   const at = xml.indexOf(end, from);
   if (at < 0) throw notXml(`unterminated ${what}`);
@@ -76,10 +90,10 @@ function skipTo(xml: string, from: number, end: string, what: string): number {
 
 /**
  * Refuses DOCTYPE and ENTITY declarations, checks that tags balance, that nesting stays within
- * `maxDepth` and that there is exactly one root element. Returns the root's local name.
- * Iterative: a 10,000-deep document costs one pass and no recursion.
+ * `maxDepth` and that there is exactly one root element. Returns the root's local name and
+ * declared namespace. Iterative: a 10,000-deep document costs one pass and no recursion.
  */
-export function scanStructure(xml: string, maxDepth: number): string {
+export function scanStructure(xml: string, maxDepth: number): RootElement {
   if (/<!(DOCTYPE|ENTITY)/i.test(xml)) {
     throw new EndpointError(
       'HOSTILE_XML',
@@ -88,6 +102,7 @@ export function scanStructure(xml: string, maxDepth: number): string {
   }
   const stack: string[] = [];
   let root: string | undefined;
+  let rootNamespace: string | undefined;
   let closed = false;
   let pos = 0;
   for (;;) {
@@ -121,6 +136,7 @@ export function scanStructure(xml: string, maxDepth: number): string {
       if (stack.length === 0) {
         if (closed || root !== undefined) throw notXml('more than one root element');
         root = name;
+        rootNamespace = declaredNamespace(xml.slice(nameEnd, gt), name);
       }
       if (xml.charCodeAt(gt - 1) !== 0x2f) {
         stack.push(name);
@@ -133,5 +149,5 @@ export function scanStructure(xml: string, maxDepth: number): string {
   if (root === undefined) throw notXml('no root element');
   if (stack.length > 0) throw notXml('the document ends inside an element (truncated?)');
   const colon = root.indexOf(':');
-  return colon < 0 ? root : root.slice(colon + 1);
+  return { localName: colon < 0 ? root : root.slice(colon + 1), namespace: rootNamespace };
 }

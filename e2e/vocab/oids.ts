@@ -3,6 +3,9 @@
  * reader and writer import them from here.
  */
 
+/** The XML namespace of HL7 v3 (CDA) elements; a ClinicalDocument in another namespace is not an E2E document. */
+export const HL7_V3_NAMESPACE = 'urn:hl7-org:v3';
+
 /** Identifier roots (the `root` of an `id`). */
 export const ID_OIDS = {
   /** BC Personal Health Number (patient id). */
