@@ -14,7 +14,7 @@ import { readEncounter } from './encounter';
 import { readDocumentInfo, readPatient } from './header';
 import { readImmunization } from './immunization';
 import { HL7_V3_NAMESPACE } from '../vocab/oids';
-import { decodeInput, INPUT_DEFAULTS, scanStructure } from './input';
+import { decodeInput, INPUT_DEFAULTS, markupBudget, scanStructure } from './input';
 import { readLabResults } from './lab-result';
 import { readMedication } from './medication';
 import { attr, many, one, path, warn, type ReadContext, type XmlNode } from './nodes';
@@ -138,7 +138,7 @@ export function readDocument(
     keepNoteText: options.keepNoteText === true,
   };
   const xml = decodeInput(input, settings.maxBytes);
-  const root = scanStructure(xml, settings.maxDepth);
+  const root = scanStructure(xml, settings.maxDepth, markupBudget(settings.maxBytes));
   if (root.localName !== 'ClinicalDocument')
     throw new EndpointError('NOT_E2E', `The root element is ${root.localName.slice(0, 64)}, not ClinicalDocument.`);
   if (root.namespace !== undefined && root.namespace !== HL7_V3_NAMESPACE)

@@ -9,6 +9,28 @@ import { EndpointError } from '../../core/errors';
 /** Defaults of the reader's limits. */
 export const INPUT_DEFAULTS = { maxBytes: 20_000_000, maxDepth: 200 } as const;
 
+/**
+ * Markup density limits. Real E2E documents average about 90 bytes per element and 60 per
+ * attribute, and no element has more than a dozen attributes; a document much denser than that
+ * (millions of empty elements, comments or attributes) only makes the parser allocate, so it is
+ * refused as HOSTILE_XML. The budgets scale with the size limit, with a floor for small limits.
+ */
+export const DENSITY_LIMITS = { bytesPerNode: 64, bytesPerAttribute: 32, minBudget: 10_000, attributesPerElement: 64 } as const;
+
+/** The node budget (elements, comments, processing instructions, CDATA) and attribute budget of a size limit. */
+export interface MarkupBudget {
+  maxNodes: number;
+  maxAttributes: number;
+}
+
+/** The budget for documents of at most `maxBytes`. */
+export function markupBudget(maxBytes: number): MarkupBudget {
+  return {
+    maxNodes: Math.max(DENSITY_LIMITS.minBudget, Math.ceil(maxBytes / DENSITY_LIMITS.bytesPerNode)),
+    maxAttributes: Math.max(DENSITY_LIMITS.minBudget, Math.ceil(maxBytes / DENSITY_LIMITS.bytesPerAttribute)),
+  };
+}
+
 /** The root element: its local name and the namespace its tag declares for it (undefined: none declared). */
 export interface RootElement {
   localName: string;
@@ -60,15 +82,26 @@ function isNameEnd(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x2f || code === 0x3e;
 }
 
-/** Finds the '>' that ends a start tag beginning at `from`, skipping quoted attribute values. */
-function endOfTag(xml: string, from: number): number {
+function hostile(reason: string): EndpointError {
+  return new EndpointError('HOSTILE_XML', `The document has ${reason}; refused as hostile.`);
+}
+
+/**
+ * Finds the '>' that ends a start tag beginning at `from`, skipping quoted attribute values;
+ * `attributes.count` is set to the number of attributes ('=' outside quotes) in the tag.
+ */
+function endOfTag(xml: string, from: number, attributes: { count: number }): number {
   let quote = 0;
+  attributes.count = 0;
   for (let i = from; i < xml.length; i++) {
     const c = xml.charCodeAt(i);
     if (quote !== 0) {
       if (c === quote) quote = 0;
     } else if (c === 0x22 || c === 0x27) quote = c;
-    else if (c === 0x3e) return i;
+    else if (c === 0x3d) {
+      if (++attributes.count > DENSITY_LIMITS.attributesPerElement)
+        throw hostile(`an element with more than ${DENSITY_LIMITS.attributesPerElement} attributes`);
+    } else if (c === 0x3e) return i;
     else if (c === 0x3c) return -1;
   }
   return -1;
@@ -89,11 +122,12 @@ function skipTo(xml: string, from: number, end: string, what: string): number {
 }
 
 /**
- * Refuses DOCTYPE and ENTITY declarations, checks that tags balance, that nesting stays within
- * `maxDepth` and that there is exactly one root element. Returns the root's local name and
- * declared namespace. Iterative: a 10,000-deep document costs one pass and no recursion.
+ * Refuses DOCTYPE and ENTITY declarations and markup denser than `budget`, checks that tags
+ * balance, that nesting stays within `maxDepth` and that there is exactly one root element.
+ * Returns the root's local name and declared namespace.
+ * Iterative: a 10,000-deep document costs one pass and no recursion.
  */
-export function scanStructure(xml: string, maxDepth: number): RootElement {
+export function scanStructure(xml: string, maxDepth: number, budget: MarkupBudget = markupBudget(INPUT_DEFAULTS.maxBytes)): RootElement {
   if (/<!(DOCTYPE|ENTITY)/i.test(xml)) {
     throw new EndpointError(
       'HOSTILE_XML',
@@ -105,6 +139,9 @@ export function scanStructure(xml: string, maxDepth: number): RootElement {
   let rootNamespace: string | undefined;
   let closed = false;
   let pos = 0;
+  let nodes = 0;
+  let attributeTotal = 0;
+  const attributes = { count: 0 };
   for (;;) {
     const lt = xml.indexOf('<', pos);
     const textEnd = lt < 0 ? xml.length : lt;
@@ -112,6 +149,7 @@ export function scanStructure(xml: string, maxDepth: number): RootElement {
       throw notXml('text outside the root element');
     if (lt < 0) break;
     const next = xml.charCodeAt(lt + 1);
+    if (next !== 0x2f && ++nodes > budget.maxNodes) throw hostile(`more than ${budget.maxNodes} elements, comments and other markup`);
     if (next === 0x3f) {
       pos = skipTo(xml, lt + 2, '?>', 'processing instruction');
     } else if (next === 0x21) {
@@ -130,8 +168,10 @@ export function scanStructure(xml: string, maxDepth: number): RootElement {
       let nameEnd = lt + 1;
       while (nameEnd < xml.length && !isNameEnd(xml.charCodeAt(nameEnd))) nameEnd++;
       if (nameEnd === lt + 1) throw notXml("'<' not followed by a name");
-      const gt = endOfTag(xml, nameEnd);
+      const gt = endOfTag(xml, nameEnd, attributes);
       if (gt < 0) throw notXml('unterminated start tag');
+      attributeTotal += attributes.count;
+      if (attributeTotal > budget.maxAttributes) throw hostile(`more than ${budget.maxAttributes} attributes`);
       const name = xml.slice(lt + 1, nameEnd);
       if (stack.length === 0) {
         if (closed || root !== undefined) throw notXml('more than one root element');
