@@ -14,6 +14,8 @@ export const WARNING_CODES = {
   BAD_BLOOD_PRESSURE: 'BAD_BLOOD_PRESSURE',
   /** An entry of a kind its section's reader does not know (skipped). */
   UNEXPECTED_ENTRY: 'UNEXPECTED_ENTRY',
+  /** More warnings than one document reports (MAX_WARNINGS); this last one counts those left out. */
+  TOO_MANY_WARNINGS: 'TOO_MANY_WARNINGS',
 } as const;
 
 /** One of the warning codes. */

@@ -17,7 +17,7 @@ import { HL7_V3_NAMESPACE } from '../vocab/oids';
 import { decodeInput, INPUT_DEFAULTS, markupBudget, scanStructure } from './input';
 import { readLabResults } from './lab-result';
 import { readMedication } from './medication';
-import { attr, many, one, path, warn, type ReadContext, type XmlNode } from './nodes';
+import { addWarning, attr, many, one, path, warn, type ReadContext, type XmlNode } from './nodes';
 import { readProblem } from './problem';
 import { pairBloodPressures, readVitalSigns } from './vital-sign';
 
@@ -111,7 +111,7 @@ function readSection(
   const code = attr(one(section, 'code'), 'code');
   const found = findSection(templateIds, code);
   if (found === undefined) {
-    warnings.push({
+    addWarning(warnings, {
       code: WARNING_CODES.UNKNOWN_SECTION,
       message: `A section with templateId ${templateIds.join(', ') || '(none)'} and code ${code ?? '(none)'} is not in the section table; skipped.`,
     });

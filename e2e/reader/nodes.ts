@@ -5,7 +5,7 @@
  */
 import type { Coded, DataWarning, ObservedValue, SectionName } from '../record';
 import { findCodeSystem } from '../vocab/code-systems';
-import type { WarningCode } from '../warnings';
+import { WARNING_CODES, type WarningCode } from '../warnings';
 import { decodeAttr, decodeText, hl7ToIso } from '../xml-text';
 
 /** A parsed element: attributes as `@_name`, children by name, text as `#text` or a plain string. */
@@ -18,9 +18,28 @@ export interface ReadContext {
   keepNoteText: boolean;
 }
 
+/** Most warnings one document reports; past it, one last TOO_MANY_WARNINGS warning counts the rest. */
+export const MAX_WARNINGS = 100;
+
+const omittedWarnings = new WeakMap<DataWarning[], number>();
+
+/** Adds a warning to a document's list: the first {@link MAX_WARNINGS}, then only a count of the others. */
+export function addWarning(warnings: DataWarning[], warning: DataWarning): void {
+  if (warnings.length < MAX_WARNINGS) {
+    warnings.push(warning);
+    return;
+  }
+  const omitted = (omittedWarnings.get(warnings) ?? 0) + 1;
+  omittedWarnings.set(warnings, omitted);
+  warnings[MAX_WARNINGS] = {
+    code: WARNING_CODES.TOO_MANY_WARNINGS,
+    message: `${omitted} more warnings were left out (the first ${MAX_WARNINGS} are listed).`,
+  };
+}
+
 /** Adds a warning (never PHI: name fields and codes only). */
 export function warn(ctx: ReadContext, code: WarningCode, message: string): void {
-  ctx.warnings.push({ code, section: ctx.section, message });
+  addWarning(ctx.warnings, { code, section: ctx.section, message });
 }
 
 /** The first child element of that name, if it is an element. */
