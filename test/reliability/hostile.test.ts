@@ -70,8 +70,9 @@ afterAll(async () => {
   await mongo?.drop();
 });
 
-test('every fixture file is one case of the manifest', () => {
+test('every fixture file is one case of the manifest, and there are at least 30', () => {
   expect(manifest.problem).toBeUndefined();
+  expect(manifest.cases.length).toBeGreaterThanOrEqual(30);
 });
 
 async function deletePatient(key: string): Promise<void> {
@@ -171,6 +172,7 @@ test('the gateway log of all cases holds no names or health numbers of the docum
     expect(logs.length).toBeGreaterThan(1000);
     const terms = samplePhiTerms();
     expect(terms.names.length).toBeGreaterThan(0);
+    expect(findPhi(`x ${terms.names[0]} ${terms.healthNumbers[0]} x`, terms)).toHaveLength(2);
     expect(findPhi(logs, terms)).toEqual([]);
     expect(logs).not.toContain('root:x:0:0');
     return { detail: `${logs.split('\n').length} log lines scanned` };
