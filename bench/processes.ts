@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../core/paths';
+import { LONG_RUNNING_NODE_FLAGS } from '../cli/node-flags';
 
 /** The built CLI the children run. */
 export const CLI = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
@@ -64,12 +65,12 @@ export class CliProcess {
   /** Resolves when the process has exited. */
   readonly exited: Promise<ChildOutcome>;
 
-  /** Starts `node --require peak-rss.js dist/cli/main.js ...args`; `rssFile` is where the hook writes. */
+  /** Starts `node <production flags> --require peak-rss.js dist/cli/main.js ...args` (the flags the units use); `rssFile` is where the hook writes. */
   constructor(args: readonly string[], settings: Record<string, string>, rssFile: string) {
     this.rssFile = rssFile;
     rmSync(rssFile, { force: true });
     const started = performance.now();
-    this.child = spawn(process.execPath, ['--require', PEAK_RSS_HOOK, CLI, ...args], {
+    this.child = spawn(process.execPath, [...LONG_RUNNING_NODE_FLAGS, '--require', PEAK_RSS_HOOK, CLI, ...args], {
       env: childEnv({ ...settings, ENDPOINT_BENCH_PEAK_RSS_FILE: rssFile }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
