@@ -11,7 +11,7 @@ import { freePort } from '../../dev/services/mongo';
 import { openTestMongo, testOscarServerUrl } from '../support/services';
 import { trackCase } from './record';
 import {
-  FULL_RUN, ProcessLog, checkStore, createFaultClinic, endProcesses, exporterEnv, gatewayEnv, journalled, removeFolders, sleep, startCli, tempFolder, waitFor, waitReady,
+  FULL_RUN, ProcessLog, expectNothingLost, checkStore, createFaultClinic, endProcesses, exporterEnv, gatewayEnv, journalled, removeFolders, sleep, startCli, tempFolder, waitFor, waitReady,
   type CaseProcess, type FaultClinic,
 } from './support-faults';
 
@@ -83,15 +83,7 @@ test('the MariaDB connection killed mid-run: the batch is read again and the run
     expect(reconnects).toHaveLength(2);
     expect(log.all()).toMatch(/"reconnects":2,.*"msg":"export run finished"/);
 
-    const store = await checkStore(mongo.db, clinic.activeNos);
-    expect(store).toEqual({ present: clinic.activeNos.length, missing: 0, extra: 0, halfWritten: 0, problems: [] });
-    expect(clinic.activeNos.length).toBe(clinic.summary.activePatients);
-    expect(log.phiIn(clinic.phi)).toEqual([]);
-    return {
-      patientsExpected: clinic.activeNos.length,
-      patientsPresent: store.present,
-      detail: `connection killed twice (${kills.join('; ')}); batch read again each time; exit 0`,
-    };
+    return await expectNothingLost(mongo.db, clinic, log, `connection killed twice (${kills.join('; ')}); batch read again each time; exit 0`);
   });
 }, 120_000);
 

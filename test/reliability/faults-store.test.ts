@@ -8,7 +8,7 @@ import { MongoClient } from 'mongodb';
 import { freePort } from '../../dev/services/mongo';
 import { trackCase } from './record';
 import {
-  FULL_RUN, OwnFerretDb, ProcessLog, checkStore, createFaultClinic, endProcesses, exporterEnv, gatewayEnv, journalled, removeFolders, sleep, startCli, tempFolder, waitFor, waitReady,
+  FULL_RUN, OwnFerretDb, ProcessLog, createFaultClinic, expectNothingLost, endProcesses, exporterEnv, gatewayEnv, journalled, removeFolders, sleep, startCli, tempFolder, waitFor, waitReady,
   type FaultClinic,
 } from './support-faults';
 
@@ -64,15 +64,7 @@ test('the Mongo-wire server stopped mid-run and started again: the run completes
 
     const client = await MongoClient.connect(ferret.uri);
     try {
-      const store = await checkStore(client.db(DATABASE), clinic.activeNos);
-      expect(store).toEqual({ present: clinic.activeNos.length, missing: 0, extra: 0, halfWritten: 0, problems: [] });
-      expect(clinic.activeNos.length).toBe(clinic.summary.activePatients);
-      expect(log.phiIn(clinic.phi)).toEqual([]);
-      return {
-        patientsExpected: clinic.activeNos.length,
-        patientsPresent: store.present,
-        detail: `store down ${outageMs} ms after ${settledAtKill} settled (${settledWhileDown} while down); run exit 0`,
-      };
+      return await expectNothingLost(client.db(DATABASE), clinic, log, `store down ${outageMs} ms after ${settledAtKill} settled (${settledWhileDown} while down); run exit 0`);
     } finally {
       await client.close();
     }

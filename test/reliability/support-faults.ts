@@ -248,7 +248,7 @@ export interface StoreCheck {
   missing: number;
   /** Stored patients that are not active in MariaDB. */
   extra: number;
-  /** Stored patients missing a field the gateway writes, or without their source document. */
+  /** Stored patients missing a field the gateway writes, or without their source document or receipt (same hash). */
   halfWritten: number;
   /** The first few problems, as `demographicNo: what` (demographic numbers are not PHI). */
   problems: string[];
@@ -256,11 +256,13 @@ export interface StoreCheck {
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-/** Counts the clinic's patients in `db` and checks each is whole (its fields and its source with the same hash). */
+/** Counts the clinic's patients in `db` and checks each is whole (its fields, its source and its receipt with the same hash). */
 export async function checkStore(db: Db, activeNos: readonly string[]): Promise<StoreCheck> {
   const patients = await db.collection('patients').find({ clinicId: FAULT_CLINIC_ID }).toArray();
   const sources = new Map<string, unknown>();
   for (const source of await db.collection('sources').find({ clinicId: FAULT_CLINIC_ID }, { projection: { sourceHash: 1 } }).toArray()) sources.set(String(source._id), source.sourceHash);
+  const receipts = new Map<string, unknown>();
+  for (const receipt of await db.collection('receipts').find({ clinicId: FAULT_CLINIC_ID }, { projection: { sourceHash: 1 } }).toArray()) receipts.set(String(receipt._id), receipt.sourceHash);
   const problems: string[] = [];
   let halfWritten = 0;
   for (const patient of patients) {
@@ -272,6 +274,7 @@ export async function checkStore(db: Db, activeNos: readonly string[]): Promise<
     if (typeof patient.activeMedicationCount !== 'number') lacks.push('activeMedicationCount');
     if (typeof patient.sectionCounts !== 'object' || patient.sectionCounts === null) lacks.push('sectionCounts');
     if (sources.get(String(patient._id)) !== patient.sourceHash) lacks.push('source');
+    if (receipts.get(String(patient._id)) !== patient.sourceHash) lacks.push('receipt');
     if (lacks.length > 0) {
       halfWritten++;
       if (problems.length < 5) problems.push(`${String(patient.demographicNo)}: ${lacks.join(',')}`);
@@ -354,4 +357,16 @@ export function documentsIn(dir: string): { demographicNos: string[]; broken: st
     else broken.push(name.name);
   }
   return { demographicNos, broken, others };
+}
+
+/**
+ * The end of every fault case: the store holds exactly the clinic's active patients, none
+ * half-written, and no process's output holds a name or health number; returns the ledger figures.
+ */
+export async function expectNothingLost(db: Db, clinic: FaultClinic, log: ProcessLog, detail: string): Promise<{ patientsExpected: number; patientsPresent: number; detail: string }> {
+  const store = await checkStore(db, clinic.activeNos);
+  expect(store).toEqual({ present: clinic.activeNos.length, missing: 0, extra: 0, halfWritten: 0, problems: [] });
+  expect(clinic.activeNos.length).toBe(clinic.summary.activePatients);
+  expect(log.phiIn(clinic.phi)).toEqual([]);
+  return { patientsExpected: clinic.activeNos.length, patientsPresent: store.present, detail };
 }
