@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import type { Logger } from '../core/logger';
 import type { RestartOrder } from './watchdog-decision';
+import { LONG_RUNNING_NODE_FLAGS } from '../cli/node-flags';
 
 /** Restarts the gateway; `restart` resolves to one line saying what was done. */
 export interface GatewayRestarter {
@@ -80,10 +81,11 @@ export interface SupervisedGatewayOptions {
   log: Logger;
 }
 
-/** The argv that starts the gateway with diagnostic reports on SIGUSR2. */
+/** The argv that starts the gateway with diagnostic reports on SIGUSR2 and the long-running commands' Node flags (unless the command sets its own heap limit). */
 export function supervisedArgv(command: string, reportDir: string, nodePath: string): { file: string; args: string[]; nodeOptions?: string } {
   const words = command.trim().split(/\s+/);
-  const reportFlags = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`];
+  const ownHeapLimit = words.some((word) => word.startsWith('--max-old-space-size'));
+  const reportFlags = [...(ownHeapLimit ? [] : LONG_RUNNING_NODE_FLAGS), '--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`];
   if (words[0] === 'node' || words[0] === nodePath) return { file: nodePath, args: [...reportFlags, ...words.slice(1)] };
   // Another launcher (a wrapper script): pass the flags to any Node it starts.
   return { file: words[0], args: words.slice(1), nodeOptions: reportFlags.join(' ') };
