@@ -23,6 +23,9 @@ export interface RunCompletion {
 
 const RUN_MODES: readonly RunMode[] = ['full', 'differential'];
 
+/** Open run ids remembered in memory (a forgotten one costs one lookup). */
+const OPEN_RUNS_KEPT = 64;
+
 /** Checks a run mode from a request body. */
 export function parseRunMode(value: unknown): RunMode {
   if (typeof value === 'string' && (RUN_MODES as readonly string[]).includes(value)) return value as RunMode;
@@ -31,7 +34,7 @@ export function parseRunMode(value: unknown): RunMode {
 
 /** Starts, checks and completes runs of one clinic. */
 export class RunRegistry {
-  /** Run ids known to be open (saves a lookup per ingest). */
+  /** Run ids known to be open (saves a lookup per ingest); the oldest forgotten past {@link OPEN_RUNS_KEPT} (differential runs are never completed). */
   private readonly openRuns = new Set<string>();
 
   private readonly store: GatewayStore;
@@ -48,7 +51,7 @@ export class RunRegistry {
   async start(mode: RunMode): Promise<StoredRun> {
     const run: StoredRun = { _id: randomUUID(), clinicId: this.clinicId, mode, state: 'open', startedAt: new Date() };
     await withStore(() => this.store.runs.insertOne(run), this.retryAfterSeconds);
-    this.openRuns.add(run._id);
+    this.rememberOpen(run._id);
     return run;
   }
 
@@ -58,7 +61,15 @@ export class RunRegistry {
     const run = await withStore(() => this.store.runs.findOne({ _id: runId, clinicId: this.clinicId }), this.retryAfterSeconds);
     if (!run) throw new EndpointError('NOT_FOUND', `Run ${runId} is not known; start one with POST /runs.`);
     if (run.state !== 'open') throw new EndpointError('CONFLICT', `Run ${runId} is already complete.`);
+    this.rememberOpen(runId);
+  }
+
+  private rememberOpen(runId: string): void {
     this.openRuns.add(runId);
+    for (const oldest of this.openRuns) {
+      if (this.openRuns.size <= OPEN_RUNS_KEPT) break;
+      this.openRuns.delete(oldest);
+    }
   }
 
   /** The most recently started run, or null. */
