@@ -52,17 +52,15 @@ async function findUnchanged(context: GatewayContext, bytes: Buffer, sourceHash:
   const { receipts } = context.store;
   const retry = context.config.retryAfterSeconds;
   const key = patientKey(context.config.clinicId, demographicNo);
-  const receipt = await withStore(() => receipts.findOne({ _id: key }, { projection: { sectionCounts: 1, runId: 1, sourceHash: 1 } }), retry);
-  if (!receipt || receipt.sourceHash !== sourceHash) return null;
-  if (runId === undefined || receipt.runId === runId) return receipt;
-  // Filters by `_id` alone: FerretDB's SQLite backend pushes down only a lone `_id` filter and
-  // scans the collection for anything else. The patient lock and a re-read keep it exact.
-  return context.patientLock.run(key, async () => {
-    const current = await withStore(() => receipts.findOne({ _id: key }, { projection: { sourceHash: 1 } }), retry);
-    if (current?.sourceHash !== sourceHash) return null;
-    await withStore(() => receipts.updateOne({ _id: key }, { $set: { runId } }), retry);
+  const lookUp = async (): Promise<Pick<StoredReceipt, '_id' | 'sectionCounts'> | null> => {
+    const receipt = await withStore(() => receipts.findOne({ _id: key }, { projection: { sectionCounts: 1, runId: 1, sourceHash: 1 } }), retry);
+    if (!receipt || receipt.sourceHash !== sourceHash) return null;
+    if (runId !== undefined && receipt.runId !== runId) await withStore(() => receipts.updateOne({ _id: key }, { $set: { runId } }), retry);
     return receipt;
-  });
+  };
+  // Filters by `_id` alone: FerretDB's SQLite backend pushes down only a lone `_id` filter and
+  // scans the collection for anything else. Under the patient lock, read and mark are one step.
+  return runId === undefined ? lookUp() : context.patientLock.run(key, lookUp);
 }
 
 /** Ingests one document; throws coded errors for unusable documents and an unreachable store. */
