@@ -17,6 +17,7 @@ import { makeClinic, type ClinicSummary } from '../../dev/clinic/make-clinic';
 import { ensureFerretDbBinary, freePort, waitForMongo } from '../../dev/services/mongo';
 import { createTestOscarDatabase } from '../support/services';
 import { findPhi, phiTermsOf, type PhiTerms } from './phi-scan';
+import { waitFor as pollUntil } from '../support/wait';
 
 /** The project root and the built CLI. */
 export const ROOT = path.join(__dirname, '..', '..');
@@ -27,18 +28,11 @@ export const FAULT_SECRETS = { ENDPOINT_INGEST_TOKEN: 'fault-ingest-token', ENDP
 /** The clinic id the fault cases' gateways run with. */
 export const FAULT_CLINIC_ID = 'fault-clinic';
 
-/** Sleeps. */
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from '../support/wait';
 
-/** Polls `probe` until it returns something other than undefined/false; throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20000, everyMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
+/** {@link pollUntil} with the fault cases' patience: 20 s, every 25 ms. */
+export function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20000, everyMs = 25): Promise<T> {
+  return pollUntil(what, probe, timeoutMs, everyMs);
 }
 
 /** A synthetic clinic in a MariaDB database of the test file's own. */

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WatchdogStatusFile } from '../../../core/status-files';
 import { getHealth } from '../../../monitor/gateway-probe';
+import { sleep, waitFor } from '../../support/wait';
 
 /** The project root, where the CLI and the fixtures are found. */
 export const ROOT = path.join(__dirname, '..', '..', '..');
@@ -47,19 +48,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Sleeps. */
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+export { sleep, waitFor };
 
 /** One watchdog under test with its folders and stand-in gateway. */
 export class WatchdogRig {
