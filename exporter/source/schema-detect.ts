@@ -26,14 +26,27 @@ const DRIFT: readonly DriftRow[] = [
 ];
 
 /** Tables the export reads and cannot do without. */
-export const REQUIRED_TABLES = ['demographic', 'provider', 'drugs', 'allergies', 'dxresearch', 'measurements', 'preventions', 'preventionsExt', 'casemgmt_note'] as const;
+export const REQUIRED_TABLES = [
+  'demographic',
+  'provider',
+  'drugs',
+  'allergies',
+  'dxresearch',
+  'measurements',
+  'preventions',
+  'preventionsExt',
+  'casemgmt_note',
+] as const;
 
 /** What the exporter knows about the database's tables. */
 export interface OscarSchemaFacts {
   variant: OscarSchemaVariant;
   /** Drift columns that voted for 12.1 / latest (for the log). */
   votes: { release121: number; latest: number };
-  /** Per-patient tables with no index led by their demographic number column: each batch scans them whole (OSCAR 12.1's drugs, preventions). */
+  /**
+   * Per-patient tables with no index led by their demographic number column, and joined tables with no index on their
+   * join column: each batch scans them whole (OSCAR 12.1's drugs, preventions, preventionsExt, casemgmt_note_ext).
+   */
   unindexedPatientTables: string[];
   /** Column names per table (lower-case table name → set of column names). */
   columns: ReadonlyMap<string, ReadonlySet<string>>;
@@ -44,10 +57,29 @@ export function hasColumn(facts: OscarSchemaFacts, table: string, column: string
   return facts.columns.get(table.toLowerCase())?.has(column) ?? false;
 }
 
+/** True when the database has `table` (optional tables: hl7TextInfo, measurementMap, icd9 …). */
+export function hasTable(facts: OscarSchemaFacts, table: string): boolean {
+  return facts.columns.has(table.toLowerCase());
+}
+
 /** The demographic number column of each per-patient table the extraction reads. */
 const PATIENT_COLUMNS: Readonly<Record<string, string>> = {
-  demographic: 'demographic_no', drugs: 'demographic_no', allergies: 'demographic_no', dxresearch: 'demographic_no',
-  measurements: 'demographicNo', preventions: 'demographic_no', casemgmt_note: 'demographic_no',
+  demographic: 'demographic_no',
+  drugs: 'demographic_no',
+  allergies: 'demographic_no',
+  dxresearch: 'demographic_no',
+  measurements: 'demographicNo',
+  preventions: 'demographic_no',
+  casemgmt_note: 'demographic_no',
+  patientLabRouting: 'demographic_no',
+};
+
+/** Tables read per batch through a join on another column than the demographic number (OSCAR 12.1 indexes neither casemgmt_note_ext.note_id nor preventionsExt.prevention_id). */
+const JOIN_COLUMNS: Readonly<Record<string, string>> = {
+  measurementsExt: 'measurement_id',
+  preventionsExt: 'prevention_id',
+  casemgmt_note_ext: 'note_id',
+  casemgmt_issue_notes: 'note_id',
 };
 
 /**
@@ -63,11 +95,17 @@ export function detectSchema(rows: readonly SqlRow[], indexRows: readonly SqlRow
     const column = String(row.columnName);
     if (!columns.has(table)) columns.set(table, new Set());
     columns.get(table)?.add(column);
-    types.set(`${table}.${column}`, { dataType: String(row.dataType).toLowerCase(), maxLength: row.maxLength === null ? null : Number(row.maxLength) });
+    types.set(`${table}.${column}`, {
+      dataType: String(row.dataType).toLowerCase(),
+      maxLength: row.maxLength === null ? null : Number(row.maxLength),
+    });
   }
   const missing = REQUIRED_TABLES.filter((table) => !columns.has(table.toLowerCase()));
   if (missing.length > 0) {
-    throw new EndpointError('SERVICE_UNAVAILABLE', `The OSCAR database lacks the tables ${missing.join(', ')}; is ENDPOINT_OSCAR_URL the right database?`);
+    throw new EndpointError(
+      'SERVICE_UNAVAILABLE',
+      `The OSCAR database lacks the tables ${missing.join(', ')}; is ENDPOINT_OSCAR_URL the right database?`,
+    );
   }
   const votes = { release121: 0, latest: 0 };
   for (const drift of DRIFT) {
@@ -77,8 +115,8 @@ export function detectSchema(rows: readonly SqlRow[], indexRows: readonly SqlRow
     else votes.latest++;
   }
   const indexed = new Set(indexRows.map((row) => `${String(row.tableName).toLowerCase()}.${String(row.columnName)}`));
-  const unindexedPatientTables = Object.entries(PATIENT_COLUMNS)
-    .filter(([table, column]) => !indexed.has(`${table.toLowerCase()}.${column}`))
+  const unindexedPatientTables = Object.entries({ ...PATIENT_COLUMNS, ...JOIN_COLUMNS })
+    .filter(([table, column]) => columns.has(table.toLowerCase()) && !indexed.has(`${table.toLowerCase()}.${column}`))
     .map(([table]) => table);
   return { variant: votes.latest > votes.release121 ? 'latest' : '12.1', votes, unindexedPatientTables, columns };
 }
