@@ -7,16 +7,21 @@ import type { SqlRow } from '../source/oscar-source';
 import type { WarningCollector } from './warnings';
 
 /** MySQL's "latin1" is Windows-1252: the characters of bytes 0x80–0x9F, by byte. */
-const CP1252_HIGH = '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178';
+const CP1252_HIGH =
+  '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178';
 const CP1252_BYTE = new Map<string, number>([...CP1252_HIGH].map((char, index) => [char, 0x80 + index]));
 const MOJIBAKE = new RegExp(`[\u00C2-\u00F4][\u0080-\u00BF${CP1252_HIGH}]`);
-const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const XML_ILLEGAL =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function cp1252Bytes(text: string): Buffer | undefined {
   const bytes = Buffer.alloc(text.length);
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    const byte = code <= 0xff && !(code >= 0x80 && code <= 0x9f && CP1252_BYTE.get(text[index]) === undefined) ? code : CP1252_BYTE.get(text[index]);
+    const byte =
+      code <= 0xff && !(code >= 0x80 && code <= 0x9f && CP1252_BYTE.get(text[index]) === undefined)
+        ? code
+        : CP1252_BYTE.get(text[index]);
     if (byte === undefined) return undefined;
     bytes[index] = byte;
   }
@@ -75,7 +80,13 @@ export interface DateOptions {
  * are missing (+ ZERO_DATE unless the column uses them for "not set"); impossible dates are
  * missing + INVALID_DATE.
  */
-export function dateOf(row: SqlRow, column: string, warnings: WarningCollector, site: ValueSite, options: DateOptions = {}): string | undefined {
+export function dateOf(
+  row: SqlRow,
+  column: string,
+  warnings: WarningCollector,
+  site: ValueSite,
+  options: DateOptions = {},
+): string | undefined {
   const raw = row[column];
   if (raw === null || raw === undefined) return undefined;
   const text = String(raw).trim();
@@ -121,4 +132,22 @@ export function idOf(row: SqlRow, column: string): string | undefined {
   if (value === null || value === undefined) return undefined;
   const text = String(value).trim();
   return text === '' ? undefined : text;
+}
+
+/** A plain number as OSCAR stores values ("7.1", "-2", ".5"); "<0.5", "1+", "Negative" are not. */
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+/** The number a text holds when it is a plain number, else undefined. */
+export function plainNumber(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const trimmed = text.trim();
+  return PLAIN_NUMBER.test(trimmed) ? Number(trimmed) : undefined;
+}
+
+/**
+ * An EMR word used as a local code: trimmed, runs of whitespace as `_` (a CDA code is a token without
+ * whitespace: "HepC screen" → "HepC_screen"), at most 64 characters; the word itself goes in the display name.
+ */
+export function localCode(text: string): string {
+  return text.trim().replace(/\s+/g, '_').slice(0, 64);
 }

@@ -1,7 +1,7 @@
 /**
  * OSCAR value → E2E vocabulary, as tables. Measurement types → LOINC + unit (the coded rows of
  * OSCAR's own e2emeasurementcode table), drug forms (e2eformcode), routes, statuses, allergy
- * types, prevention types. Lookups are case-insensitive.
+ * types. Prevention types: prevention-types.ts; relationships: relationships.ts. Lookups are case-insensitive.
  */
 import { CODE_SYSTEM_OID, CODE_SYSTEM_NAME } from '../../e2e/vocab/code-systems';
 import type { Allergy, Coded, Gender, Problem } from '../../e2e/index';
@@ -20,7 +20,7 @@ export interface MeasurementCode {
 /**
  * measurementType.type → LOINC: the coded rows of e2emeasurementcode.csv, plus the flowsheet lab
  * types that table leaves TBD, coded here with their LOINC codes in OSCAR's units (SI).
- * Types not listed are not exported (UNMAPPED_MEASUREMENT).
+ * Types not listed are exported under their OSCAR type as a local code (LOCAL_MEASUREMENT_CODE).
  */
 export const MEASUREMENT_CODES: Readonly<Record<string, MeasurementCode>> = {
   BP: { loinc: '55284-4', unit: 'mm[Hg]', display: 'Blood pressure', kind: 'bloodPressure' },
@@ -37,7 +37,13 @@ export const MEASUREMENT_CODES: Readonly<Record<string, MeasurementCode>> = {
   PEFR: { loinc: '19935-6', unit: 'L/min', display: 'Peak expiratory flow', kind: 'quantity' },
   A1C: { loinc: '4548-4', unit: '%', display: 'Hemoglobin A1c', kind: 'quantity', section: 'labResults' },
   FBS: { loinc: '14771-0', unit: 'mmol/L', display: 'Fasting glucose', kind: 'quantity', section: 'labResults' },
-  LDL: { loinc: '39469-2', unit: 'mmol/L', display: 'LDL cholesterol (calculated)', kind: 'quantity', section: 'labResults' },
+  LDL: {
+    loinc: '39469-2',
+    unit: 'mmol/L',
+    display: 'LDL cholesterol (calculated)',
+    kind: 'quantity',
+    section: 'labResults',
+  },
   HDL: { loinc: '14646-4', unit: 'mmol/L', display: 'HDL cholesterol', kind: 'quantity', section: 'labResults' },
   TCHL: { loinc: '14647-2', unit: 'mmol/L', display: 'Total cholesterol', kind: 'quantity', section: 'labResults' },
   TG: { loinc: '14927-8', unit: 'mmol/L', display: 'Triglyceride', kind: 'quantity', section: 'labResults' },
@@ -46,32 +52,95 @@ export const MEASUREMENT_CODES: Readonly<Record<string, MeasurementCode>> = {
   TSH: { loinc: '3016-3', unit: 'mU/L', display: 'TSH', kind: 'quantity', section: 'labResults' },
   ALT: { loinc: '1742-6', unit: 'U/L', display: 'ALT', kind: 'quantity', section: 'labResults' },
   HB: { loinc: '718-7', unit: 'g/L', display: 'Hemoglobin', kind: 'quantity', section: 'labResults' },
+  INR: { loinc: '6301-6', unit: '{INR}', display: 'INR', kind: 'quantity', section: 'labResults' },
+  RESP: { loinc: '9279-1', unit: '/min', display: 'Respiratory rate', kind: 'quantity' },
+  HEAD: { loinc: '9843-4', unit: 'cm', display: 'Head circumference', kind: 'quantity' },
 };
 
 /** drugs.drug_form → HL7 orderable drug form (e2eformcode.csv); a form not listed falls back to its text before " (". */
 export const DRUG_FORMS: Readonly<Record<string, string>> = {
-  AEROSOL: 'AER', 'AEROSOL, FOAM': 'FOAM', 'AEROSOL, METERED DOSE': 'AER', 'BAR (CHEWABLE)': 'BAR',
-  CAPSULE: 'CAP', 'CAPSULE (ENTERIC-COATED)': 'ENTCAP', 'CAPSULE (EXTENDED RELEASE)': 'ERCAP', 'CAPSULE (DELAYED RELEASE)': 'ERCAP',
-  'CAPSULE (SUSTAINED-RELEASE)': 'ERCAP', 'CAPSULE (CONTROLLED-DELIVERY)': 'ERCAP', CREAM: 'CRM', DISC: 'DISK', DOUCHE: 'DOUCHE',
-  DROPS: 'DROP', ELIXIR: 'ELIXIR', ENEMA: 'ENEMA', 'FILM, SOLUBLE': 'PATCH', GAS: 'GASINHL', GEL: 'GEL', GRANULES: 'GRAN',
-  GUM: 'GUM', LOTION: 'LTN', LOZENGE: 'ORTROCHE', 'METERED-DOSE AEROSOL': 'MDINHL', 'METERED-DOSE PUMP': 'MDINHL',
-  'MOUTHWASH/GARGLE': 'RINSE', OINTMENT: 'OINT', PAD: 'PAD', PASTE: 'PASTE', PATCH: 'PATCH', PELLET: 'PELLET', PILL: 'PILL',
-  POWDER: 'POWD', 'POWDER FOR SOLUTION': 'POWD', 'POWDER FOR SUSPENSION': 'POWD', 'RING (SLOW-RELEASE)': 'VAGSUPP',
-  SHAMPOO: 'SHMP', 'SOAP BAR': 'BARSOAP', SOLUTION: 'SOL', SPRAY: 'SPRYADAPT', 'SPRAY, METERED DOSE': 'SPRYADAPT',
-  SUPPOSITORY: 'SUPP', SUSPENSION: 'SUSP', 'SUSPENSION (EXTENDED-RELEASE)': 'ERSUSP', SWAB: 'SWAB', SYRUP: 'SYRUP',
-  TABLET: 'TAB', 'TABLET (ENTERIC-COATED)': 'ECTAB', 'TABLET (EXTENDED-RELEASE)': 'ERTAB', 'TABLET (ORALLY DISINTEGRATING)': 'SLTAB',
-  TINCTURE: 'TINC', TOOTHPASTE: 'TPASTE', 'VAGINAL TABLET': 'VAGTAB', WAFER: 'WAFER', WIPE: 'SWAB',
+  AEROSOL: 'AER',
+  'AEROSOL, FOAM': 'FOAM',
+  'AEROSOL, METERED DOSE': 'AER',
+  'BAR (CHEWABLE)': 'BAR',
+  CAPSULE: 'CAP',
+  'CAPSULE (ENTERIC-COATED)': 'ENTCAP',
+  'CAPSULE (EXTENDED RELEASE)': 'ERCAP',
+  'CAPSULE (DELAYED RELEASE)': 'ERCAP',
+  'CAPSULE (SUSTAINED-RELEASE)': 'ERCAP',
+  'CAPSULE (CONTROLLED-DELIVERY)': 'ERCAP',
+  CREAM: 'CRM',
+  DISC: 'DISK',
+  DOUCHE: 'DOUCHE',
+  DROPS: 'DROP',
+  ELIXIR: 'ELIXIR',
+  ENEMA: 'ENEMA',
+  'FILM, SOLUBLE': 'PATCH',
+  GAS: 'GASINHL',
+  GEL: 'GEL',
+  GRANULES: 'GRAN',
+  GUM: 'GUM',
+  LOTION: 'LTN',
+  LOZENGE: 'ORTROCHE',
+  'METERED-DOSE AEROSOL': 'MDINHL',
+  'METERED-DOSE PUMP': 'MDINHL',
+  'MOUTHWASH/GARGLE': 'RINSE',
+  OINTMENT: 'OINT',
+  PAD: 'PAD',
+  PASTE: 'PASTE',
+  PATCH: 'PATCH',
+  PELLET: 'PELLET',
+  PILL: 'PILL',
+  POWDER: 'POWD',
+  'POWDER FOR SOLUTION': 'POWD',
+  'POWDER FOR SUSPENSION': 'POWD',
+  'RING (SLOW-RELEASE)': 'VAGSUPP',
+  SHAMPOO: 'SHMP',
+  'SOAP BAR': 'BARSOAP',
+  SOLUTION: 'SOL',
+  SPRAY: 'SPRYADAPT',
+  'SPRAY, METERED DOSE': 'SPRYADAPT',
+  SUPPOSITORY: 'SUPP',
+  SUSPENSION: 'SUSP',
+  'SUSPENSION (EXTENDED-RELEASE)': 'ERSUSP',
+  SWAB: 'SWAB',
+  SYRUP: 'SYRUP',
+  TABLET: 'TAB',
+  'TABLET (ENTERIC-COATED)': 'ECTAB',
+  'TABLET (EXTENDED-RELEASE)': 'ERTAB',
+  'TABLET (ORALLY DISINTEGRATING)': 'SLTAB',
+  TINCTURE: 'TINC',
+  TOOTHPASTE: 'TPASTE',
+  'VAGINAL TABLET': 'VAGTAB',
+  WAFER: 'WAFER',
+  WIPE: 'SWAB',
 };
 
 /** drugs.route (OSCAR's short forms) → HL7 RouteOfAdministration code and display name. */
 export const ROUTES: Readonly<Record<string, readonly [code: string, display: string]>> = {
-  PO: ['PO', 'Swallow, oral'], ORAL: ['PO', 'Swallow, oral'], SL: ['SL', 'Sublingual'], BUCC: ['BUC', 'Buccal'],
-  IM: ['IM', 'Injection, intramuscular'], IV: ['IV', 'Injection, intravenous'], SC: ['SQ', 'Injection, subcutaneous'],
-  SUBCUT: ['SQ', 'Injection, subcutaneous'], SQ: ['SQ', 'Injection, subcutaneous'], ID: ['IDINJ', 'Injection, intradermal'],
-  INH: ['IPINHL', 'Inhalation, oral'], INHL: ['IPINHL', 'Inhalation, oral'], NASAL: ['NASINHL', 'Inhalation, nasal'],
-  TOP: ['TOPICAL', 'Topical'], TOPICAL: ['TOPICAL', 'Topical'], TD: ['TRNSDERMD', 'Diffusion, transdermal'],
-  PR: ['RECINSTL', 'Instillation, rectal'], RECTAL: ['RECINSTL', 'Instillation, rectal'], VAG: ['VAGINSI', 'Insertion, vaginal'],
-  OPH: ['OPTHALTA', 'Ophthalmic'], EYE: ['OPTHALTA', 'Ophthalmic'], OTIC: ['OT', 'Otic'], EAR: ['OT', 'Otic'],
+  PO: ['PO', 'Swallow, oral'],
+  ORAL: ['PO', 'Swallow, oral'],
+  SL: ['SL', 'Sublingual'],
+  BUCC: ['BUC', 'Buccal'],
+  IM: ['IM', 'Injection, intramuscular'],
+  IV: ['IV', 'Injection, intravenous'],
+  SC: ['SQ', 'Injection, subcutaneous'],
+  SUBCUT: ['SQ', 'Injection, subcutaneous'],
+  SQ: ['SQ', 'Injection, subcutaneous'],
+  ID: ['IDINJ', 'Injection, intradermal'],
+  INH: ['IPINHL', 'Inhalation, oral'],
+  INHL: ['IPINHL', 'Inhalation, oral'],
+  NASAL: ['NASINHL', 'Inhalation, nasal'],
+  TOP: ['TOPICAL', 'Topical'],
+  TOPICAL: ['TOPICAL', 'Topical'],
+  TD: ['TRNSDERMD', 'Diffusion, transdermal'],
+  PR: ['RECINSTL', 'Instillation, rectal'],
+  RECTAL: ['RECINSTL', 'Instillation, rectal'],
+  VAG: ['VAGINSI', 'Insertion, vaginal'],
+  OPH: ['OPTHALTA', 'Ophthalmic'],
+  EYE: ['OPTHALTA', 'Ophthalmic'],
+  OTIC: ['OT', 'Otic'],
+  EAR: ['OT', 'Otic'],
 };
 
 /** demographic.sex → administrative gender. */
@@ -82,55 +151,51 @@ export const LANGUAGES: Readonly<Record<string, string>> = { ENGLISH: 'en', FREN
 
 /** dxresearch.status → problem status; `deleted` rows are not exported. */
 export const DX_STATUS: Readonly<Record<string, NonNullable<Problem['status']> | 'deleted'>> = {
-  A: 'active', C: 'resolved', I: 'inactive', D: 'deleted',
+  A: 'active',
+  C: 'resolved',
+  I: 'inactive',
+  D: 'deleted',
 };
 
 /** dxresearch.coding_system → code system key. */
 export const DX_CODING_SYSTEMS: Readonly<Record<string, 'icd9' | 'icd10' | 'snomed'>> = {
-  ICD9: 'icd9', 'ICD-9': 'icd9', ICD10: 'icd10', 'ICD-10': 'icd10', SNOMED: 'snomed', SNOMEDCT: 'snomed', 'SNOMED CT': 'snomed',
+  ICD9: 'icd9',
+  'ICD-9': 'icd9',
+  ICD10: 'icd10',
+  'ICD-10': 'icd10',
+  SNOMED: 'snomed',
+  SNOMEDCT: 'snomed',
+  'SNOMED CT': 'snomed',
 };
 
 /** allergies.TYPECODE → agent type (OSCAR: 8 ATC class, 10 AHFS class, 11 generic, 12 compound, 13 brand, 14 ingredient). */
 export const ALLERGY_TYPES: Readonly<Record<string, NonNullable<Allergy['type']>>> = {
-  '8': 'drug', '10': 'drug', '11': 'drug', '12': 'drug', '13': 'drug', '14': 'drug', '0': 'other',
+  '8': 'drug',
+  '10': 'drug',
+  '11': 'drug',
+  '12': 'drug',
+  '13': 'drug',
+  '14': 'drug',
+  '0': 'other',
 };
 
 /** allergies.severity_of_reaction → severity. */
 export const ALLERGY_SEVERITIES: Readonly<Record<string, NonNullable<Allergy['severity']>>> = {
-  '1': 'mild', '2': 'moderate', '3': 'severe', '4': 'unknown', '0': 'unknown',
-};
-
-/** An immunization prevention type: vaccine ATC code and display. */
-export interface VaccineCode {
-  atc: string;
-  display: string;
-}
-
-/** preventions.prevention_type → vaccine (ATC); `screening` types are preventions that are not immunizations. */
-export const PREVENTION_TYPES: Readonly<Record<string, VaccineCode | 'screening'>> = {
-  FLU: { atc: 'J07BB', display: 'Influenza vaccine' },
-  PNEUMOVAX: { atc: 'J07AL', display: 'Pneumococcal vaccine' }, 'PNEU-C': { atc: 'J07AL', display: 'Pneumococcal vaccine' },
-  PNEUMOCOCCAL: { atc: 'J07AL', display: 'Pneumococcal vaccine' }, PNEU: { atc: 'J07AL', display: 'Pneumococcal vaccine' },
-  HEPA: { atc: 'J07BC02', display: 'Hepatitis A vaccine' }, HEPB: { atc: 'J07BC01', display: 'Hepatitis B vaccine' },
-  HEPAB: { atc: 'J07BC20', display: 'Hepatitis A and B vaccine' }, TD: { atc: 'J07AM51', display: 'Tetanus-diphtheria vaccine' },
-  TDAP: { atc: 'J07AJ52', display: 'Tetanus-diphtheria-pertussis vaccine' }, DTAP: { atc: 'J07AJ52', display: 'Tetanus-diphtheria-pertussis vaccine' },
-  'DTAP-IPV': { atc: 'J07CA02', display: 'DTaP-IPV vaccine' }, 'DTAP-IPV-HIB': { atc: 'J07CA06', display: 'DTaP-IPV-Hib vaccine' },
-  MMR: { atc: 'J07BD52', display: 'Measles-mumps-rubella vaccine' }, MMRV: { atc: 'J07BD54', display: 'MMR-varicella vaccine' },
-  VZ: { atc: 'J07BK01', display: 'Varicella vaccine' }, VARICELLA: { atc: 'J07BK01', display: 'Varicella vaccine' },
-  HPV: { atc: 'J07BM', display: 'Papillomavirus vaccine' }, 'HPV VACCINE': { atc: 'J07BM', display: 'Papillomavirus vaccine' },
-  'MEN-C': { atc: 'J07AH', display: 'Meningococcal vaccine' }, MENC: { atc: 'J07AH', display: 'Meningococcal vaccine' },
-  'MEN-ACWY': { atc: 'J07AH08', display: 'Meningococcal ACWY vaccine' }, HIB: { atc: 'J07AG01', display: 'Haemophilus influenzae b vaccine' },
-  IPV: { atc: 'J07BF03', display: 'Poliomyelitis vaccine' }, ROT: { atc: 'J07BH', display: 'Rotavirus vaccine' },
-  ZOSTER: { atc: 'J07BK02', display: 'Zoster vaccine' }, HZV: { atc: 'J07BK02', display: 'Zoster vaccine' },
-  'COVID-19': { atc: 'J07BX03', display: 'COVID-19 vaccine' }, COVID19: { atc: 'J07BX03', display: 'COVID-19 vaccine' },
-  BCG: { atc: 'J07AN01', display: 'BCG vaccine' }, RABIES: { atc: 'J07BG01', display: 'Rabies vaccine' },
-  PAP: 'screening', MAM: 'screening', MAMMOGRAM: 'screening', FOBT: 'screening', COLONOSCOPY: 'screening', BMD: 'screening',
-  PSA: 'screening', SMOKING: 'screening', FIT: 'screening', HPVSCREEN: 'screening', OTHER: 'screening',
+  '1': 'mild',
+  '2': 'moderate',
+  '3': 'severe',
+  '4': 'unknown',
+  '0': 'unknown',
 };
 
 /** A Coded value in one of the known code systems. */
 export function coded(system: keyof typeof CODE_SYSTEM_OID, code: string, displayName?: string): Coded {
-  return { code, codeSystem: CODE_SYSTEM_OID[system], codeSystemName: CODE_SYSTEM_NAME[system], ...(displayName ? { displayName } : {}) };
+  return {
+    code,
+    codeSystem: CODE_SYSTEM_OID[system],
+    codeSystemName: CODE_SYSTEM_NAME[system],
+    ...(displayName ? { displayName } : {}),
+  };
 }
 
 /** Looks a value up in a table case-insensitively (keys are upper-case). */
