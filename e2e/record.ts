@@ -27,7 +27,10 @@ export interface DocumentInfo {
   demographicNo: string;
   /** When the document was made. */
   effectiveTime?: string;
-  /** The responsible provider (OSCAR provider number, CPSID …). */
+  /**
+   * The responsible physician: the CPSID (root 2.16.840.1.113883.3.40.2.11), else the MSP billing number, else
+   * OSCAR's local provider number under OSCAR's root. `idRoot` says which.
+   */
   author?: { id?: string; idRoot?: string; name?: PersonName };
   /** The organisation that keeps the record (the clinic). */
   custodian?: { id?: string; name?: string };
@@ -76,12 +79,50 @@ export interface EntryBase {
   id?: string;
 }
 
-/** A medication (prescription or patient-reported drug). */
+/** HL7 ActStatus of a medication. */
+export type MedicationStatus = 'active' | 'completed' | 'suspended' | 'aborted';
+
+/**
+ * One prescription of a medication (an OSCAR `drugs` row): written as the nested prescription
+ * (`entryRelationship/substanceAdministration` moodCode RQO) that E2E consumers read dates, dose,
+ * frequency and route from.
+ */
+export interface Prescription extends EntryBase {
+  start?: string;
+  end?: string;
+  /** When it was written (drugs.written_date). */
+  written?: string;
+  /** Units per administration (OSCAR takemin–takemax: tablets, puffs, mL …). */
+  dose?: ObservedValue;
+  /** Frequency as written (OSCAR freqcode: OD, BID, Q4H, weekly …). */
+  frequency?: string;
+  /** Duration as prescribed (drugs.duration, durunit D/W/M → d/wk/mo). */
+  duration?: { value: number; unit: string };
+  route?: Coded;
+  prn?: boolean;
+  longTerm?: boolean;
+  /** This prescription's own status by the EMR's rule. */
+  status?: MedicationStatus;
+  /** Instructions as free text (sig). */
+  instructions?: string;
+  /** The prescriber: CPSID, else MSP number, else local number (see DocumentInfo.author). */
+  prescriberId?: string;
+}
+
+/**
+ * A medication (one drug: OSCAR groups the prescriptions of one DIN, else ATC, else name). The
+ * top-level fields describe the drug as of its newest prescription; `prescriptions` keeps every
+ * prescription, newest first, so "active at a date" can be decided for any date.
+ */
 export interface Medication extends EntryBase {
   din?: Coded;
   atc?: Coded;
-  /** Drug name as written (brand or generic). */
+  /** Drug name as written (generic, else brand, else the custom name). */
   name?: string;
+  /** Brand name when it differs from `name` (OSCAR drugs.BN; written as e2e:desc). */
+  brandName?: string;
+  /** Strength of one unit (OSCAR drugs.dosage "20 MG" → 20 mg; written as e2e:ingredient/e2e:quantity). */
+  strength?: { quantity: number; unit?: string };
   dose?: ObservedValue;
   frequency?: string;
   route?: Coded;
@@ -90,15 +131,17 @@ export interface Medication extends EntryBase {
   longTerm?: boolean;
   start?: string;
   end?: string;
-  status?: 'active' | 'completed' | 'suspended' | 'aborted';
+  status?: MedicationStatus;
   /** Instructions as free text (sig). */
   instructions?: string;
   prescriberId?: string;
+  /** Every prescription of the drug, newest first (absent when the document had none). */
+  prescriptions?: Prescription[];
 }
 
 /** A problem or diagnosis. */
 export interface Problem extends EntryBase {
-  /** The diagnosis code (ICD9 in OSCAR; SNOMED CT elsewhere). */
+  /** The diagnosis code with its code system (ICD9 in OSCAR; ICD10 or SNOMED CT elsewhere), kept as written. */
   code?: Coded;
   description?: string;
   onset?: string;
@@ -115,24 +158,46 @@ export interface Allergy extends EntryBase {
   reaction?: string;
   severity?: 'mild' | 'moderate' | 'severe' | 'unknown';
   onset?: string;
-  status?: 'active' | 'inactive' | 'resolved';
+  /** Archived in the EMR: `inactive` (written as ActStatus completed). */
+  status?: 'active' | 'inactive';
 }
 
-/** An immunization given or refused. */
+/** Why an immunization or screening was not given (OSCAR preventions.refused '1' / '2'). */
+export type NotGivenReason = 'refused' | 'ineligible';
+
+/** An immunization given or not given. */
 export interface Immunization extends EntryBase {
   /** Vaccine code (ATC, SNOMED CT or another vocabulary). */
   code?: Coded;
   name?: string;
   date?: string;
+  /** Not given (negationInd): refused or ineligible. */
   refused?: boolean;
+  /** Why it was not given, when `refused`. */
+  notGivenReason?: NotGivenReason;
   lot?: string;
   route?: Coded;
   site?: string;
 }
 
-/** A laboratory result. */
+/**
+ * A screening test or procedure recorded as a prevention (PAP, mammogram, FOBT, colonoscopy …),
+ * written in the laboratory section as a coded result so that consumers count it as a test done.
+ */
+export interface Screening extends EntryBase {
+  /** What was done: SNOMED CT or LOINC, else the EMR's prevention type as a local code. */
+  code: Coded;
+  /** The EMR's name of the screening (OSCAR prevention_type). */
+  name?: string;
+  date?: string;
+  /** Not done (negationInd): refused or ineligible. */
+  refused?: boolean;
+  notGivenReason?: NotGivenReason;
+}
+
+/** A laboratory result (one OBX of an uploaded lab report, or a lab value kept as a measurement). */
 export interface LabResult extends EntryBase {
-  /** Test code (pCLOCD or LOINC). */
+  /** Test code with its code system (pCLOCD/LOINC, or the lab's own code), as the lab sent it. */
   code: Coded;
   name?: string;
   value?: ObservedValue;
@@ -140,11 +205,17 @@ export interface LabResult extends EntryBase {
   /** HL7 interpretation code: N, A, H, L, HH, LL. */
   interpretation?: string;
   time?: string;
+  /** The lab report the result belongs to (OSCAR lab_no): results of one report are written as one entry. */
+  reportId?: string;
+  /** Report status: `final` (OSCAR F, C) or `preliminary` (P). */
+  status?: 'final' | 'preliminary';
+  /** The report's accession number. */
+  accession?: string;
 }
 
-/** A vital sign or other clinical observation (weight, height, BP, HbA1c in OSCAR's measurements). */
+/** A vital sign or other clinically measured observation (OSCAR measurements rows without a lab report). */
 export interface VitalSign extends EntryBase {
-  /** LOINC code of the observation; blood pressure uses the panel code 55284-4. */
+  /** LOINC code of the observation, else the EMR's measurement type as a local code; blood pressure uses the panel code 55284-4. */
   code: Coded;
   value?: ObservedValue;
   /** Blood pressure only: the two numbers in mm[Hg]. */
@@ -161,6 +232,36 @@ export interface Encounter extends EntryBase {
   text?: string;
 }
 
+/** An alert or reminder (OSCAR CPP "Reminders"). Text only when the caller asked for note text. */
+export interface Alert extends EntryBase {
+  date?: string;
+  /** Archived in the EMR: `inactive`. */
+  status?: 'active' | 'inactive';
+  text?: string;
+}
+
+/** A family history entry (OSCAR CPP "FamHistory" with its Relationship, Age at Onset and ICD9). */
+export interface FamilyHistory extends EntryBase {
+  date?: string;
+  /** The relative: HL7 PersonalRelationshipRoleType (MTH, FTH, SIS …) with the EMR's word as display name. */
+  relationship?: Coded;
+  /** The relative's condition (ICD9 in OSCAR). */
+  condition?: Coded;
+  ageAtOnset?: number;
+  /** Free text: only present when the caller asked for note text. */
+  text?: string;
+}
+
+/** A risk factor or social history entry (OSCAR CPP "RiskFactors" and "SocHistory"). */
+export interface RiskFactor extends EntryBase {
+  date?: string;
+  /** Which CPP list it came from. */
+  kind?: 'riskFactor' | 'socialHistory';
+  status?: 'active' | 'inactive';
+  /** Free text: only present when the caller asked for note text. */
+  text?: string;
+}
+
 /** The clinical sections, in document order. */
 export interface ClinicalSections {
   medications: Medication[];
@@ -168,8 +269,13 @@ export interface ClinicalSections {
   allergies: Allergy[];
   immunizations: Immunization[];
   labResults: LabResult[];
+  /** Written inside the laboratory section (see {@link Screening}). */
+  screenings: Screening[];
   vitalSigns: VitalSign[];
   encounters: Encounter[];
+  alerts: Alert[];
+  familyHistory: FamilyHistory[];
+  riskFactors: RiskFactor[];
 }
 
 /** The name of a clinical section of the record. */
@@ -182,8 +288,12 @@ export const SECTION_NAMES: readonly SectionName[] = [
   'allergies',
   'immunizations',
   'labResults',
+  'screenings',
   'vitalSigns',
   'encounters',
+  'alerts',
+  'familyHistory',
+  'riskFactors',
 ];
 
 /** One patient's E2E record. */
@@ -221,7 +331,11 @@ export function emptyRecord(demographicNo: string): PatientRecord {
     allergies: [],
     immunizations: [],
     labResults: [],
+    screenings: [],
     vitalSigns: [],
     encounters: [],
+    alerts: [],
+    familyHistory: [],
+    riskFactors: [],
   };
 }

@@ -101,6 +101,43 @@ export const CODE_SYSTEMS = [
     oidAliases: [],
   },
   {
+    key: 'actReason',
+    oid: '2.16.840.1.113883.5.8',
+    name: 'ActReason',
+    nameAliases: ['ActNoImmunizationReason'],
+    oidAliases: [],
+  },
+  {
+    key: 'personalRelationship',
+    oid: '2.16.840.1.113883.5.111',
+    name: 'PersonalRelationshipRoleType',
+    nameAliases: ['RoleCode'],
+    oidAliases: [],
+  },
+  // Local code systems of this project (made-up but stable OIDs under OSCAR's root, like the
+  // document id root): an EMR code that has no standard code is written as itself, never dropped.
+  {
+    key: 'oscarMeasurementType',
+    oid: '2.16.840.1.113883.3.3331.2.1',
+    name: 'OSCAR-MeasurementType',
+    nameAliases: [],
+    oidAliases: [],
+  },
+  {
+    key: 'oscarPreventionType',
+    oid: '2.16.840.1.113883.3.3331.2.2',
+    name: 'OSCAR-PreventionType',
+    nameAliases: [],
+    oidAliases: [],
+  },
+  {
+    key: 'labLocal',
+    oid: '2.16.840.1.113883.3.3331.2.3',
+    name: 'Lab-LocalTestCode',
+    nameAliases: [],
+    oidAliases: [],
+  },
+  {
     key: 'pitoSectionType',
     oid: '2.16.840.1.113883.3.3068.10.6.2',
     name: 'SectionType-CA-Pending',

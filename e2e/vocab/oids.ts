@@ -12,8 +12,13 @@ export const ID_OIDS = {
   bcPhn: '2.16.840.1.113883.4.50',
   /** OSCAR EMR: entry ids, custodian id. */
   oscar: '2.16.840.1.113883.3.3331',
-  /** BC College of Physicians and Surgeons id (CPSID) of providers. */
+  /**
+   * CPSID of physicians, as OSCAR's exports and the published E2E samples write it (BC's provider
+   * registry lists this OID as the Ministry practitioner id; the E2E networks key physicians on it).
+   */
   cpsid: '2.16.840.1.113883.3.40.2.11',
+  /** MSP billing number of a provider without a CPSID (a made-up but stable root of this project). */
+  mspBilling: '2.16.840.1.113883.3.3331.3.1',
   /** OSCAR's medication entry id root (seen in OSCAR exports). */
   oscarMedication: '2.16.840.1.113883.3.1818.10.10.3',
 } as const;
