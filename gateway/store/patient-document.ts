@@ -5,7 +5,19 @@
  * year, dates as BSON dates, no nested arrays, so filters are `$elemMatch`/`$in`/ranges only.
  */
 
-/** A medication as stored. `active` is decided at ingest (status and end date). */
+/** One prescription of a stored medication: the interval "active at a date" is decided from. */
+export interface StoredPrescription {
+  start?: Date;
+  end?: Date;
+  longTerm?: boolean;
+  /** The prescription's own ActStatus as the document gave it. */
+  status?: string;
+}
+
+/**
+ * A medication as stored. `active` is decided at ingest (the document's status, the end date and
+ * long term); `prescriptions` keeps every interval so a query can decide "active at a date" itself.
+ */
 export interface StoredMedication {
   din?: string;
   atc?: string;
@@ -15,12 +27,14 @@ export interface StoredMedication {
   prn?: boolean;
   start?: Date;
   end?: Date;
+  /** Every prescription, newest first (sub-documents: FerretDB 1.24 takes arrays of documents that hold arrays). */
+  prescriptions?: StoredPrescription[];
 }
 
 /** A problem as stored. */
 export interface StoredProblem {
   code?: string;
-  /** Code system OID. */
+  /** Canonical OID of the code system (aliases and typo OIDs resolved); absent when unknown. */
   system?: string;
   status?: string;
   active: boolean;
@@ -28,25 +42,51 @@ export interface StoredProblem {
 }
 
 /**
- * A lab result or vital sign as stored, one observation per number: a blood pressure is
- * stored as two observations, systolic (LOINC 8480-6) and diastolic (8462-4).
+ * A lab result, screening or vital sign as stored, one observation per number: a blood pressure is
+ * stored as two observations, systolic (LOINC 8480-6) and diastolic (8462-4). A screening counts
+ * here only when it was done (refused ones are in `screenings` only).
  */
 export interface StoredObservation {
-  kind: 'lab' | 'vital';
+  kind: 'lab' | 'vital' | 'screening';
   code: string;
   system?: string;
   /** The numeric value, when the result is a number (text results have none). */
   value?: number;
   unit?: string;
   time?: Date;
+  /** Lab results of a preliminary report. */
+  preliminary?: boolean;
 }
+
+/** Why an immunization or screening was not given. */
+export type StoredNotGivenReason = 'refused' | 'ineligible';
 
 /** An immunization as stored. */
 export interface StoredImmunization {
   code?: string;
   system?: string;
   date?: Date;
+  /** Not given (refused or ineligible). */
   refused: boolean;
+  reason?: StoredNotGivenReason;
+}
+
+/** A screening (PAP, mammogram, FOBT, colonoscopy …) as stored, done or not. */
+export interface StoredScreening {
+  code: string;
+  system?: string;
+  date?: Date;
+  refused: boolean;
+  reason?: StoredNotGivenReason;
+}
+
+/** A family history entry as stored: who, which condition, at what age (no text). */
+export interface StoredFamilyHistory {
+  /** HL7 PersonalRelationshipRoleType code (MTH, FTH …). */
+  relationship?: string;
+  code?: string;
+  system?: string;
+  ageAtOnset?: number;
 }
 
 /** An allergy as stored. */
@@ -77,18 +117,25 @@ export interface StoredPatient {
   gender?: 'M' | 'F' | 'UN';
   /** First three characters of the postal code (forward sortation area). */
   postalPrefix?: string;
-  /** The responsible provider (document author id), for breakdowns by provider. */
+  /**
+   * The responsible physician (document author), for breakdowns by provider: the CPSID as it is,
+   * `msp:<number>` or `oscar:<provider_no>` when the document had only those.
+   */
   providerId?: string;
 
   medications: StoredMedication[];
   problems: StoredProblem[];
   observations: StoredObservation[];
   immunizations: StoredImmunization[];
+  screenings: StoredScreening[];
   allergies: StoredAllergy[];
   encounters: StoredEncounter[];
+  familyHistory: StoredFamilyHistory[];
 
-  /** Flat code arrays for `$in` filters and prefix `$regex`. */
+  /** Flat code arrays for `$in` filters and prefix `$regex`: ICD9 codes of active problems only. */
   activeProblemCodes: string[];
+  /** Active problem codes of other code systems, as `<system key>:<code>` (`snomed:44054006`, `icd10:E11`). */
+  activeProblemOtherCodes: string[];
   activeMedicationAtc: string[];
   activeMedicationDin: string[];
   /** Precomputed because FerretDB 1.24 has no `$size`. */
