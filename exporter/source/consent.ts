@@ -33,9 +33,9 @@ export function parseConsentEntry(text: string): ConsentEntry {
 }
 
 /**
- * The OSCAR provider numbers named by `entries`, from provider rows (provider_no, practitionerNo, ohip_no). An entry
- * that matches nothing names no one (a physician who left); a bare entry matching different physicians by different
- * kinds of number throws CONFIG_INVALID.
+ * The OSCAR provider numbers named by `entries`, from provider rows (provider_no, practitionerNo, ohip_no). A bare or
+ * `provider:` entry that matches no provider row is kept as a provider number; a `cpsid:` or `msp:` one names no one;
+ * a bare entry matching different physicians by different kinds of number throws CONFIG_INVALID.
  */
 export function resolveConsentEntries(entries: readonly ConsentEntry[], providers: readonly SqlRow[]): string[] {
   const resolved = new Set<string>();
@@ -55,7 +55,10 @@ export function resolveConsentEntries(entries: readonly ConsentEntry[], provider
         );
       }
     }
-    for (const providerNo of byKind[0]?.providerNos ?? []) resolved.add(providerNo);
+    const providerNos = byKind[0]?.providerNos ?? [];
+    for (const providerNo of providerNos) resolved.add(providerNo);
+    // A provider number the provider table lacks still names the patients filed under it (as before CPSIDs).
+    if (providerNos.length === 0 && entry.kind !== 'cpsid' && entry.kind !== 'msp') resolved.add(entry.value);
   }
   return [...resolved].sort();
 }
