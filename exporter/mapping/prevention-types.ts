@@ -117,19 +117,26 @@ const SCREENINGS: readonly ScreeningRow[] = [
   ['Smoking', 'Smoking history', null],
 ];
 
-/** Every known prevention type by upper-case OSCAR name. */
+/** Every known prevention type by OSCAR name, exactly as OSCAR spells it (DTaP, pediatric, and dTap, adult, differ in case only). */
 export const PREVENTION_TYPES: ReadonlyMap<string, PreventionType> = new Map<string, PreventionType>([
   ...IMMUNIZATIONS.map(([name, display, atc, origin]): [string, PreventionType] => [
-    name.toUpperCase(),
+    name,
     { kind: 'immunization', display, origin, ...(atc === null ? {} : { code: { system: 'atc' as const, code: atc } }) },
   ]),
   ...SCREENINGS.map(([name, display, code]): [string, PreventionType] => [
-    name.toUpperCase(),
+    name,
     { kind: 'screening', display, origin: 'screening', ...(code === null ? {} : { code }) },
   ]),
 ]);
 
-/** The prevention type of an OSCAR name (case-insensitive), if OSCAR lists it. */
+/** The same, by upper-case name, for types written in another case (the first spelling wins). */
+const BY_UPPER_CASE = new Map<string, PreventionType>();
+for (const [name, type] of PREVENTION_TYPES)
+  if (!BY_UPPER_CASE.has(name.toUpperCase())) BY_UPPER_CASE.set(name.toUpperCase(), type);
+
+/** The prevention type of an OSCAR name (exact, else case-insensitive), if OSCAR lists it. */
 export function preventionTypeOf(name: string | undefined): PreventionType | undefined {
-  return name === undefined ? undefined : PREVENTION_TYPES.get(name.trim().toUpperCase());
+  if (name === undefined) return undefined;
+  const trimmed = name.trim();
+  return PREVENTION_TYPES.get(trimmed) ?? BY_UPPER_CASE.get(trimmed.toUpperCase());
 }
