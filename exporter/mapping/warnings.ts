@@ -28,7 +28,7 @@ export const EXPORT_WARNING_CODES = {
   UNKNOWN_DRUG_FORM: 'a drug form with no HL7 form code, left out',
   UNKNOWN_ROUTE: 'a route with no HL7 route code, left out',
   BAD_DIN: 'a regional identifier that is not a DIN, left out',
-  PROVIDER_WITHOUT_CPSID: 'a provider without a CPSID: the MSP number or the OSCAR provider number is used',
+  PROVIDER_WITHOUT_CPSID: 'a provider without a CPSID, the MSP number or the OSCAR provider number used instead',
   CPP_ISSUE_MISSING: 'a note linked to an issue that is gone, exported as an encounter',
   UNKNOWN_RELATIONSHIP: 'a family history relationship with no HL7 role code, written as OTH',
   UNKNOWN_HEALTH_CARD_TYPE: 'a health card province with no OID, BC assumed',
