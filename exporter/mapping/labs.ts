@@ -185,6 +185,6 @@ export function labResultFromReport(
           .trim()
           .toUpperCase()
       ],
-    accession: idOf(report, 'accession') ?? extText('accession'),
+    accession: idOf(report, 'accession'),
   });
 }

@@ -85,17 +85,15 @@ export function buildPatientRecord(
   }
 }
 
+const CHANGED_AT = /^[1-9]\d{3}-\d\d-\d\d \d\d:\d\d:\d\d$/;
+
 function latestChange(batch: PatientBatch, demographicNo: number): string | undefined {
   let latest = '';
   for (const rows of Object.values(batch.rows)) {
     for (const row of rows.get(demographicNo) ?? []) {
       const changedAt = row.changed_at;
-      if (
-        typeof changedAt === 'string' &&
-        /^[1-9]\d{3}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(changedAt) &&
-        changedAt > latest
-      )
-        latest = changedAt;
+      // Only a later value can matter: the format check runs for few rows.
+      if (typeof changedAt === 'string' && changedAt > latest && CHANGED_AT.test(changedAt)) latest = changedAt;
     }
   }
   return latest === '' ? undefined : latest.replace(' ', 'T');

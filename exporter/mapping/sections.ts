@@ -103,6 +103,8 @@ export function icd9Description(code: string, reference: ReferenceData): string 
 
 /** Removes keys whose value is undefined (the model leaves absent values out). */
 export function prune<T extends object>(entry: T): T {
-  for (const key of Object.keys(entry) as (keyof T)[]) if (entry[key] === undefined) delete entry[key];
-  return entry;
+  // A copy of the defined values, not `delete` (which turns every entry into a slow dictionary-mode object).
+  const pruned = {} as T;
+  for (const key in entry) if (entry[key] !== undefined) pruned[key] = entry[key];
+  return pruned;
 }

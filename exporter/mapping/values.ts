@@ -108,7 +108,9 @@ export function dateOf(
 /** True for a real calendar date from year 1800 on. */
 export function isCalendarDate(year: number, month: number, day: number): boolean {
   if (year < 1800 || month < 1 || month > 12 || day < 1) return false;
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day <= 28) return true;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31);
 }
 
 /** A flag column ('1', 1, 'Y' → true). Works for char(1) and tinyint(1) alike. */

@@ -188,14 +188,25 @@ export const ALLERGY_SEVERITIES: Readonly<Record<string, NonNullable<Allergy['se
   '0': 'unknown',
 };
 
-/** A Coded value in one of the known code systems. */
+/** Coded values already made: the same code is one (frozen) object for the whole run. */
+const CODED = new Map<string, Coded>();
+/** Enough for every vocabulary code and the drug and test names of a large clinic; past it values are not kept. */
+const CODED_LIMIT = 100_000;
+
+/** A Coded value in one of the known code systems (shared and frozen: records never change their codes). */
 export function coded(system: keyof typeof CODE_SYSTEM_OID, code: string, displayName?: string): Coded {
-  return {
-    code,
-    codeSystem: CODE_SYSTEM_OID[system],
-    codeSystemName: CODE_SYSTEM_NAME[system],
-    ...(displayName ? { displayName } : {}),
-  };
+  const key = `${system}\u0000${code}\u0000${displayName ?? ''}`;
+  let value = CODED.get(key);
+  if (value === undefined) {
+    value = Object.freeze({
+      code,
+      codeSystem: CODE_SYSTEM_OID[system],
+      codeSystemName: CODE_SYSTEM_NAME[system],
+      ...(displayName ? { displayName } : {}),
+    });
+    if (CODED.size < CODED_LIMIT) CODED.set(key, value);
+  }
+  return value;
 }
 
 /** Looks a value up in a table case-insensitively (keys are upper-case). */

@@ -48,11 +48,14 @@ export interface ClinicalTable {
   where?: string;
   /** The "row changed at" column for differential runs, or null. */
   changedColumn: string | null;
-  /** ORDER BY, for stable documents. */
-  orderBy: string;
+  /** ORDER BY, for stable documents; absent where the mapping orders the rows itself (a sort of TEXT values costs). */
+  orderBy?: string;
 }
 
-/** measurementsExt keys the labs are built from (comments and other free text are not read). */
+/**
+ * measurementsExt keys the labs are built from (comments and other free text are not read; the accession is the
+ * report's, from hl7TextInfo). Every key is a row per result: the largest read of a batch.
+ */
 export const LAB_EXT_KEYS = [
   'lab_no',
   'identifier',
@@ -63,12 +66,11 @@ export const LAB_EXT_KEYS = [
   'minimum',
   'maximum',
   'datetime',
-  'accession',
   'other_id',
 ] as const;
 
 /** casemgmt_note_ext keys of the CPP notes (family history attributes). */
-export const NOTE_EXT_KEYS = ['Relationship', 'Age at Onset', 'Start Date', 'Life Stage', 'Treatment'] as const;
+export const NOTE_EXT_KEYS = ['Relationship', 'Age at Onset', 'Start Date'] as const;
 
 const inList = (values: readonly string[]) => values.map((value) => `'${value.replace(/'/g, "''")}'`).join(', ');
 
@@ -193,7 +195,6 @@ export const CLINICAL_TABLES: readonly ClinicalTable[] = [
     columns: ['m.demographicNo AS demographic_no', 'measurement_id', 'keyval', 'val'],
     where: `t.keyval IN (${inList(LAB_EXT_KEYS)})`,
     changedColumn: null,
-    orderBy: 't.measurement_id, t.id',
   },
   {
     // The HL7 lab reports routed to the patient, with the report's facts when hl7TextInfo is there.

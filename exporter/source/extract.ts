@@ -104,7 +104,7 @@ async function readBatchOnce(
     if (!isReadable(source.schema, table)) continue;
     const sql =
       `SELECT ${selectList(source.schema, table, includeNoteText)} FROM ${fromClause(source.schema, table)} ` +
-      `WHERE ${table.patientColumn} IN (?)${extraCondition(table)} ORDER BY ${table.orderBy}`;
+      `WHERE ${table.patientColumn} IN (?)${extraCondition(table)}${table.orderBy === undefined ? '' : ` ORDER BY ${table.orderBy}`}`;
     for (const row of await source.query(sql, [demographicNos])) {
       const key = Number(row.demographic_no);
       let list = byPatient.get(key);
