@@ -94,3 +94,36 @@ export function acquireLock(file: string, owner: string): HeldLock {
   }
   throw new EndpointError('LOCKED', `${path.basename(file)} could not be taken.`);
 }
+
+/** Options of {@link waitForLock}. */
+export interface LockWaitOptions {
+  /** Longest wait; 0 = one try. */
+  waitMs: number;
+  /** Time between two tries. */
+  pollMs?: number;
+  /** Called once when the first try finds the lock taken (to log that the caller waits). */
+  onWait?: (holder: string) => void;
+}
+
+/**
+ * Takes the lock for `owner`, waiting up to `waitMs` while another live process holds it;
+ * throws LOCKED naming the holder and how long it waited.
+ */
+export async function waitForLock(file: string, owner: string, options: LockWaitOptions): Promise<HeldLock> {
+  const deadline = Date.now() + options.waitMs;
+  let waited = false;
+  for (;;) {
+    try {
+      return acquireLock(file, owner);
+    } catch (error) {
+      if (!(error instanceof EndpointError) || error.code !== 'LOCKED') throw error;
+      if (Date.now() >= deadline) {
+        const seconds = Math.round(options.waitMs / 1000);
+        throw new EndpointError('LOCKED', waited || seconds > 0 ? `${error.message} Waited ${seconds} s.` : error.message);
+      }
+      if (!waited) options.onWait?.(error.message);
+      waited = true;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(options.pollMs ?? 1000, Math.max(1, deadline - Date.now()))));
+    }
+  }
+}

@@ -63,7 +63,7 @@ export interface UpdateStatusFile {
   lastFetchAt?: string;
   lastResult?: {
     at: string;
-    outcome: 'no-change' | 'updated' | 'deferred' | 'build-failed' | 'rolled-back' | 'rollback-failed' | 'refused' | 'fetch-failed' | 'held';
+    outcome: 'no-change' | 'updated' | 'deferred' | 'build-failed' | 'rolled-back' | 'rollback-failed' | 'restart-failed' | 'refused' | 'fetch-failed' | 'held';
     commit?: string;
     message: string;
   };
@@ -71,6 +71,12 @@ export interface UpdateStatusFile {
   failedCommits: string[];
   /** Since when an available update has been waiting for an idle gateway. */
   deferredSince?: string;
+  /**
+   * Since when every run has been stopped by something only an admin can fix (the remote's
+   * history diverged, hand-made changes in the release, a restart command that fails): the box
+   * no longer updates. Cleared by the next install or when there is nothing to install.
+   */
+  blockedSince?: string;
   held?: boolean;
   pinned?: string;
   /** Set when even a rollback could not be verified: what an admin must do next. */
@@ -87,4 +93,8 @@ export interface WatchdogStatusFile {
   restarts: string[];
   lastRestartReason?: string;
   message?: string;
+  /** Written after every loop, paused or not: a stale one means the watchdog is not running. */
+  heartbeatAt?: string;
+  /** The watchdog's process id. */
+  pid?: number;
 }

@@ -10,13 +10,15 @@ import https from 'node:https';
 export interface GatewayStatus {
   version?: string;
   commit?: string;
+  /** When the answering process started: a change means the process was replaced (crashed and restarted). */
+  startedAt?: string;
   draining?: boolean;
   importsInFlight: number;
   runningQueries: number;
 }
 
-/** An answer, or why there was none. */
-export type Probe<T> = { ok: true; value: T } | { ok: false; reason: string };
+/** An answer, or why there was none (`refused`: nothing listens, the process is not running). */
+export type Probe<T> = { ok: true; value: T } | { ok: false; reason: string; refused?: boolean };
 
 /** HTTP client of the gateway's local listener. */
 export class GatewayClient {
@@ -61,7 +63,11 @@ export class GatewayClient {
     } catch (error) {
       const cause = (error as NodeJS.ErrnoException).code;
       const name = (error as Error).name;
-      return { ok: false, reason: name === 'TimeoutError' ? `${route} did not answer within ${this.timeoutMs} ms` : `${route} unreachable (${cause ?? (error as Error).message})` };
+      return {
+        ok: false,
+        reason: name === 'TimeoutError' ? `${route} did not answer within ${this.timeoutMs} ms` : `${route} unreachable (${cause ?? (error as Error).message})`,
+        refused: cause === 'ECONNREFUSED',
+      };
     }
   }
 
@@ -89,6 +95,7 @@ export class GatewayClient {
         value: {
           version: typeof fields.version === 'string' ? fields.version : undefined,
           commit: typeof fields.commit === 'string' ? fields.commit : undefined,
+          startedAt: typeof fields.startedAt === 'string' ? fields.startedAt : undefined,
           draining: typeof fields.draining === 'boolean' ? fields.draining : undefined,
           importsInFlight: typeof fields.importsInFlight === 'number' ? fields.importsInFlight : 0,
           runningQueries: typeof fields.runningQueries === 'number' ? fields.runningQueries : 0,

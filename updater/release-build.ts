@@ -1,8 +1,13 @@
 /**
  * Building a release out of place: free-space check, a detached worktree in
- * `releases/<commit>`, then the install, build and self-test commands in that folder. The
- * running release is never touched; a failed or interrupted build is removed entirely.
+ * `releases/<commit>`, then the install, build, prune and self-test commands in that folder
+ * (the prune removes the dev dependencies the build needed, so a release holds production
+ * dependencies only, and the self-test proves it runs with them). The running release is never
+ * touched; a failed or interrupted build is removed entirely, its output kept in
+ * `<stateDir>/update-build.log`. No lock is held: the exporter runs meanwhile.
  */
+import path from 'node:path';
+import { writeFileAtomic } from '../core/files';
 import { describeError } from '../core/errors';
 import type { UpdaterContext } from './context';
 import { describeShellFailure, runShellCommand } from './shell-command';
@@ -33,6 +38,7 @@ export async function buildRelease(context: UpdaterContext, commit: string, prev
   const steps: [string, string][] = [
     ['install', config.updateInstallCommand],
     ['build', config.updateBuildCommand],
+    ['prune', config.updatePruneCommand],
     ['self-test', config.updateSelfTestCommand],
   ];
   for (const [label, command] of steps) {
@@ -45,13 +51,26 @@ export async function buildRelease(context: UpdaterContext, commit: string, prev
     if (outcome.code !== 0) {
       await repo.removeWorktree(releaseDir);
       journal.clear();
-      return { ok: false, blameCommit: true, message: `${describeShellFailure(`the ${label} step`, command, outcome)}; nothing was switched` };
+      const logFile = buildLogFile(config.stateDir);
+      let logged = '';
+      try {
+        writeFileAtomic(logFile, `${new Date().toISOString()} ${label} of ${commit} (${command}) ${outcome.timedOut ? 'timed out' : `exited with ${outcome.code}`}\n${outcome.output}\n`);
+        logged = ` (full output in ${logFile})`;
+      } catch (error) {
+        log.warn({ error: describeError(error) }, 'the build log could not be written');
+      }
+      return { ok: false, blameCommit: true, message: `${describeShellFailure(`the ${label} step`, command, outcome)}; nothing was switched${logged}` };
     }
   }
   const seconds = Math.round((Date.now() - started) / 100) / 10;
   layout.markComplete(commit, seconds);
   journal.clear();
   return { ok: true, reused: false, seconds };
+}
+
+/** Where the output of the last failed build step is kept. */
+export function buildLogFile(stateDir: string): string {
+  return path.join(stateDir, 'update-build.log');
 }
 
 /** Removes release folders beyond the configured number (never current or previous). */

@@ -1,20 +1,40 @@
 /**
  * The fetch clone (`<deployDir>/repo`, a bare repository) and the git questions the updater
- * asks of it, through simple-git. Every network operation runs with a time limit and with all
- * prompts turned off, so git fails instead of waiting for a password nobody will type.
+ * asks of it. Every git command runs in its own process group with a time limit (updater/
+ * git-runner.ts) and with all prompts turned off, so git fails instead of waiting for a
+ * password nobody will type, and a hung remote leaves no helper process behind.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
-import { EndpointError, describeError } from '../core/errors';
+import { EndpointError } from '../core/errors';
+import { runGit, type GitOutcome } from './git-runner';
 
 /** Variables passed on to git; anything else (EDITOR, PAGER, GIT_CONFIG_…) is left out. */
-const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TMPDIR', 'SSH_AUTH_SOCK', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+const PASSED_ENV = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LC_ALL',
+  'TMPDIR',
+  'SSH_AUTH_SOCK',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+];
+
+/** Time limit of a local git command (no network). */
+const LOCAL_TIMEOUT_MS = 120_000;
 
 /** The environment every git command runs with: no terminal prompt, no askpass, batch SSH. */
-export function promptFreeGitEnv(connectTimeoutSeconds: number, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function promptFreeGitEnv(
+  connectTimeoutSeconds: number,
+  base: NodeJS.ProcessEnv = process.env,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of PASSED_ENV) if (base[name] !== undefined) env[name] = base[name];
   return {
@@ -36,6 +56,15 @@ export interface RepositoryOptions {
   fetchTimeoutMs: number;
 }
 
+/** git's last words on a failure, in one line. */
+function lastWords(outcome: GitOutcome): string {
+  const lines = `${outcome.stderr}\n${outcome.stdout}`
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return lines.slice(-2).join(' ') || `exit ${outcome.code ?? 'by signal'}`;
+}
+
 /** The bare fetch clone. */
 export class ReleaseRepository {
   readonly repoDir: string;
@@ -53,68 +82,62 @@ export class ReleaseRepository {
     return `refs/remotes/origin/${this.options.branch}`;
   }
 
-  private git(baseDir = this.repoDir, extra: { timeoutMs?: number; signal?: AbortSignal } = {}): SimpleGit {
-    return simpleGit({
-      baseDir,
-      timeout: extra.timeoutMs === undefined ? undefined : { block: extra.timeoutMs },
-      abort: extra.signal,
-      unsafe: { allowUnsafeAskPass: true, allowUnsafeSshCommand: true },
-    }).env(this.env);
+  /** Runs a local git command in `cwd`; throws with git's words when it fails. */
+  private async git(args: string[], cwd = this.repoDir): Promise<string> {
+    const outcome = await runGit(args, { cwd, env: this.env, timeoutMs: LOCAL_TIMEOUT_MS });
+    if (outcome.code !== 0) throw new EndpointError('INTERNAL', `git ${args[0]} failed: ${lastWords(outcome)}`);
+    return outcome.stdout;
   }
 
-  /**
-   * Runs git where the exit code is the answer (simple-git resolves a non-zero exit that
-   * printed nothing on stderr, e.g. `merge-base --is-ancestor` or `verify-commit` of an
-   * unsigned commit, so those go through execFile).
-   */
-  private exitCode(args: string[]): Promise<{ code: number; output: string }> {
-    return new Promise((resolve) => {
-      execFile('git', args, { cwd: this.repoDir, env: this.env, timeout: 60_000 }, (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-        resolve({ code, output: `${stdout}${stderr}` });
-      });
-    });
+  /** Runs git where the exit code is the answer. */
+  private async exitCode(args: string[]): Promise<{ code: number; output: string }> {
+    const outcome = await runGit(args, { cwd: this.repoDir, env: this.env, timeoutMs: LOCAL_TIMEOUT_MS });
+    return { code: outcome.code ?? 1, output: `${outcome.stdout}${outcome.stderr}` };
   }
 
   /** Creates the bare clone if missing and points `origin` at the configured remote. */
   async ensure(): Promise<void> {
     if (!existsSync(path.join(this.repoDir, 'HEAD'))) {
       if (this.options.remote === undefined) {
-        throw new EndpointError('CONFIG_INVALID', `ENDPOINT_UPDATE_REMOTE is not set and ${this.repoDir} is not a repository yet; set it to the project's git remote.`);
+        throw new EndpointError(
+          'CONFIG_INVALID',
+          `ENDPOINT_UPDATE_REMOTE is not set and ${this.repoDir} is not a repository yet; set it to the project's git remote.`,
+        );
       }
       mkdirSync(this.repoDir, { recursive: true });
-      await this.git().init(true);
-      await this.git().addRemote('origin', this.options.remote);
+      await this.git(['init', '--quiet', '--bare']);
+      await this.git(['remote', 'add', 'origin', this.options.remote]);
       return;
     }
     if (this.options.remote !== undefined) {
-      const remotes = await this.git().getRemotes(true);
-      const origin = remotes.find((remote) => remote.name === 'origin');
-      if (origin === undefined) await this.git().addRemote('origin', this.options.remote);
-      else if (origin.refs.fetch !== this.options.remote) await this.git().remote(['set-url', 'origin', this.options.remote]);
+      const current = await this.exitCode(['remote', 'get-url', 'origin']);
+      if (current.code !== 0) await this.git(['remote', 'add', 'origin', this.options.remote]);
+      else if (current.output.trim() !== this.options.remote)
+        await this.git(['remote', 'set-url', 'origin', this.options.remote]);
     }
   }
 
   /**
    * Fetches the branch (a force-pushed branch is fetched too, so divergence can be seen and
    * refused). Throws TIMEOUT or SERVICE_UNAVAILABLE with git's own words; never returns
-   * quietly on failure.
+   * quietly on failure. On time-out git and its helpers are killed as a group.
    */
   async fetch(): Promise<string> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.fetchTimeoutMs);
-    try {
-      await this.git(this.repoDir, { timeoutMs: this.options.fetchTimeoutMs, signal: controller.signal }).raw([
-        'fetch', '--no-tags', '--prune', 'origin', `+refs/heads/${this.options.branch}:${this.remoteRef}`,
-      ]);
-    } catch (error) {
-      if (controller.signal.aborted || /timeout|timed out|abort/i.test(describeError(error))) {
-        throw new EndpointError('TIMEOUT', `fetching ${this.options.branch} from the remote took longer than ${Math.round(this.options.fetchTimeoutMs / 1000)} s and was stopped`, { cause: error });
-      }
-      throw new EndpointError('SERVICE_UNAVAILABLE', `git fetch failed: ${describeError(error).trim().split('\n').slice(-2).join(' ')}`, { cause: error });
-    } finally {
-      clearTimeout(timer);
+    const outcome = await runGit(
+      ['fetch', '--no-tags', '--prune', 'origin', `+refs/heads/${this.options.branch}:${this.remoteRef}`],
+      {
+        cwd: this.repoDir,
+        env: this.env,
+        timeoutMs: this.options.fetchTimeoutMs,
+      },
+    );
+    if (outcome.timedOut) {
+      throw new EndpointError(
+        'TIMEOUT',
+        `fetching ${this.options.branch} from the remote took longer than ${Math.round(this.options.fetchTimeoutMs / 1000)} s and was stopped`,
+      );
     }
+    if (outcome.code !== 0) throw new EndpointError('SERVICE_UNAVAILABLE', `git fetch failed: ${lastWords(outcome)}`);
     return this.resolve(this.remoteRef);
   }
 
@@ -122,7 +145,8 @@ export class ReleaseRepository {
   async resolve(ref: string): Promise<string> {
     const result = await this.exitCode(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
     const commit = result.output.trim();
-    if (result.code !== 0 || !/^[0-9a-f]{40,64}$/.test(commit)) throw new EndpointError('NOT_FOUND', `${ref} is not a commit in ${this.repoDir}.`);
+    if (result.code !== 0 || !/^[0-9a-f]{40,64}$/.test(commit))
+      throw new EndpointError('NOT_FOUND', `${ref} is not a commit in ${this.repoDir}.`);
     return commit;
   }
 
@@ -134,13 +158,20 @@ export class ReleaseRepository {
   /** `git log --oneline from..to`, newest first. */
   async changes(from: string | undefined, to: string): Promise<string[]> {
     const range = from === undefined ? ['-n', '20', to] : [`${from}..${to}`];
-    const text = await this.git().raw(['log', '--oneline', '--no-decorate', ...range]);
+    const text = await this.git(['log', '--oneline', '--no-decorate', ...range]);
     return text.split('\n').filter((line) => line.trim() !== '');
   }
 
   /** Verifies a commit's SSH signature against an allowed-signers file; the reason on failure. */
   async verifySignature(commit: string, allowedSignersFile: string): Promise<{ ok: boolean; reason: string }> {
-    const result = await this.exitCode(['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${allowedSignersFile}`, 'verify-commit', commit]);
+    const result = await this.exitCode([
+      '-c',
+      'gpg.format=ssh',
+      '-c',
+      `gpg.ssh.allowedSignersFile=${allowedSignersFile}`,
+      'verify-commit',
+      commit,
+    ]);
     if (result.code === 0) return { ok: true, reason: 'signature verified' };
     const lines = result.output.split('\n').filter((line) => line.trim() !== '');
     return { ok: false, reason: lines.slice(-1)[0] ?? 'the commit is not signed' };
@@ -149,23 +180,23 @@ export class ReleaseRepository {
   /** Checks out `commit` into a new folder as a detached worktree. */
   async addWorktree(dir: string, commit: string): Promise<void> {
     mkdirSync(path.dirname(dir), { recursive: true });
-    await this.git().raw(['worktree', 'add', '--detach', '--force', dir, commit]);
+    await this.git(['worktree', 'add', '--detach', '--force', dir, commit]);
   }
 
   /** Removes a release worktree and whatever half-built files it holds. */
   async removeWorktree(dir: string): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
-    await this.git().raw(['worktree', 'prune']);
+    await this.git(['worktree', 'prune']);
   }
 
   /** The commit a checked-out folder is at. */
   async headOf(dir: string): Promise<string> {
-    return (await this.git(dir).raw(['rev-parse', 'HEAD'])).trim();
+    return (await this.git(['rev-parse', 'HEAD'], dir)).trim();
   }
 
   /** Tracked files changed in a checked-out folder (empty when clean). */
   async localChanges(dir: string): Promise<string[]> {
-    const text = await this.git(dir).raw(['status', '--porcelain', '--untracked-files=no']);
+    const text = await this.git(['status', '--porcelain', '--untracked-files=no'], dir);
     return text.split('\n').filter((line) => line.trim() !== '');
   }
 }

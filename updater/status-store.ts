@@ -16,6 +16,9 @@ export type UpdaterStatus = UpdateStatusFile & {
   warning?: string;
 };
 
+/** Outcomes that stop every later run until an admin acts. */
+const BLOCKING_OUTCOMES: readonly UpdateOutcome[] = ['refused', 'restart-failed'];
+
 /** Most failed commits remembered. */
 const FAILED_COMMITS_KEPT = 20;
 
@@ -47,10 +50,17 @@ export class UpdateStatusStore {
     return after;
   }
 
-  /** Records the outcome of a check or run. */
+  /**
+   * Records the outcome of a check or run. A refusal or a failing restart command starts (or
+   * continues) the blocked period that `check update` rates; an install, or nothing to install,
+   * ends it.
+   */
   record(outcome: UpdateOutcome, message: string, commit?: string, extra: (status: UpdaterStatus) => void = () => undefined): UpdaterStatus {
     return this.update((status) => {
-      status.lastResult = { at: new Date().toISOString(), outcome, ...(commit === undefined ? {} : { commit }), message };
+      const at = new Date().toISOString();
+      status.lastResult = { at, outcome, ...(commit === undefined ? {} : { commit }), message };
+      if (BLOCKING_OUTCOMES.includes(outcome)) status.blockedSince ??= at;
+      else if (outcome === 'updated' || outcome === 'no-change') delete status.blockedSince;
       extra(status);
     });
   }
@@ -60,6 +70,7 @@ export class UpdateStatusStore {
     const result = after.lastResult;
     if (result !== undefined && (result.outcome !== before.lastResult?.outcome || result.commit !== before.lastResult?.commit || result.message !== before.lastResult?.message)) {
       const level = ['updated', 'no-change', 'deferred', 'held'].includes(result.outcome) ? 'info' : 'warn';
+      if (after.blockedSince !== undefined && before.blockedSince === undefined) this.log.warn({ outcome: result.outcome }, 'updates blocked until an admin acts');
       this.log[level]({ outcome: result.outcome, commit: result.commit }, `update ${result.outcome}: ${result.message}`);
     }
     if (after.pending !== before.pending && after.pending !== undefined) this.log.info({ pending: after.pending }, 'update available');

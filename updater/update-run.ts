@@ -1,11 +1,13 @@
 /**
- * `endpoint update run`: one whole update under the update lock — repair an interrupted
- * update first, check, build out of place, pass the maintenance window and the idle gate,
- * switch, verify, soak, roll back on failure — and record the outcome in the status file.
+ * `endpoint update run`: one whole update — repair an interrupted update first, check, build
+ * out of place (under the updater's own run lock only, so exports go on), pass the maintenance
+ * window, then take the update lock shared with the exporter, drain until idle, switch, verify,
+ * soak, roll back on failure, undrain on every path — and record the outcome in the status file.
  */
+import type { HeldLock } from '../core/lock';
 import { describeError } from '../core/errors';
 import type { UpdaterContext } from './context';
-import { acquireUpdateLock, drainUntilIdle } from './idle-gate';
+import { acquireRunLock, acquireUpdateLock, drainUntilIdle } from './idle-gate';
 import type { JournalEntry } from './phase-journal';
 import { buildRelease, pruneReleases } from './release-build';
 import type { UpdateOutcome, UpdaterStatus } from './status-store';
@@ -24,19 +26,49 @@ export interface RunReport {
 
 /** Runs one update; never throws for an expected failure (it is reported instead). */
 export async function runUpdate(context: UpdaterContext): Promise<RunReport> {
-  const lock = await acquireUpdateLock(context);
-  if (!('release' in lock)) return defer(context, undefined, `the update lock is taken: ${lock.reason}`);
+  const runLock = acquireRunLock(context);
+  if (!('release' in runLock)) return defer(context, undefined, runLock.reason);
   try {
     const repaired = await repairInterrupted(context);
     const report = await runLocked(context);
     return repaired === undefined ? report : { ...report, repaired };
   } finally {
+    runLock.release();
+  }
+}
+
+/** Best-effort undrain after a switch, whatever happened (a new process starts undrained anyway). */
+async function undrainAfter(context: UpdaterContext, entry: { drained: boolean }): Promise<void> {
+  if (!entry.drained) return;
+  const answer = await context.gateway.undrain();
+  if (!answer.ok) context.log.warn({ reason: answer.reason }, 'undrain after the update did not get through (a restarted gateway starts undrained)');
+}
+
+/** Drains, switches, verifies and soaks under the update lock; undrains and releases on every path. */
+async function switchUnderLock(context: UpdaterContext, target: string, previous: string | undefined, check: CheckReport): Promise<RunReport> {
+  const { layout } = context;
+  const lock: HeldLock | { reason: string } = await acquireUpdateLock(context);
+  if (!('release' in lock)) return defer(context, target, `the update lock is taken: ${lock.reason}`, check);
+  const entry: JournalEntry = context.journal.begin({ phase: 'draining', commit: target, releaseDir: layout.releaseDir(target), previous });
+  try {
+    if (previous !== undefined) {
+      const gate = await drainUntilIdle(context, () => context.journal.advance(entry, { drained: true }));
+      if (!gate.open) {
+        entry.drained = false; // the gate undrained already
+        context.journal.clear();
+        return defer(context, target, gate.reason, check);
+      }
+    }
+    const result = await switchAndVerify(context, entry);
+    return { ...finish(context, entry, result), check };
+  } finally {
+    await undrainAfter(context, entry).catch(() => undefined);
     lock.release();
   }
 }
 
 async function runLocked(context: UpdaterContext): Promise<RunReport> {
-  const { status, config, layout } = context;
+  const { status, config } = context;
   const before = status.read();
   if (before.critical !== undefined) {
     return { outcome: 'rollback-failed', message: `updates stopped until an admin acts: ${before.critical}` };
@@ -76,16 +108,7 @@ async function runLocked(context: UpdaterContext): Promise<RunReport> {
     return defer(context, target, `built and waiting for the maintenance window (${context.window.expression}, ${context.window.minutes} min)`, check);
   }
 
-  const entry: JournalEntry = context.journal.begin({ phase: 'draining', commit: target, releaseDir: layout.releaseDir(target), previous });
-  if (previous !== undefined) {
-    const gate = await drainUntilIdle(context, () => context.journal.advance(entry, { drained: true }));
-    if (!gate.open) {
-      context.journal.clear();
-      return defer(context, target, gate.reason, check);
-    }
-  }
-  const result = await switchAndVerify(context, entry);
-  return { ...finish(context, entry, result), check };
+  return switchUnderLock(context, target, previous, check);
 }
 
 /** Records a switch's result; prunes old releases after a success. */
@@ -100,7 +123,8 @@ function finish(context: UpdaterContext, entry: JournalEntry, result: SwitchResu
       s.critical = undefined;
     } else {
       s.current = entry.previous;
-      rememberFailed(s, entry.commit);
+      // A restart command that fails says nothing about the commit: tried again at the next run.
+      if (result.outcome !== 'restart-failed') rememberFailed(s, entry.commit);
       if (result.outcome === 'rollback-failed') s.critical = result.message;
     }
   });
@@ -132,9 +156,22 @@ function defer(context: UpdaterContext, commit: string | undefined, reason: stri
  * restarted and verified or rolled back. Returns what was done, or undefined.
  */
 export async function repairInterrupted(context: UpdaterContext): Promise<string | undefined> {
-  const { journal, layout, repo, gateway, log } = context;
-  const entry = journal.read();
+  const entry = context.journal.read();
   if (entry === undefined) return undefined;
+  if (entry.phase === 'building') return repairEntry(context, entry);
+  // Past the build the update held the update lock: repair under it too.
+  const lock = await acquireUpdateLock(context);
+  if (!('release' in lock)) return `an interrupted update to ${short(entry.commit)} waits for repair: ${lock.reason}`;
+  try {
+    return await repairEntry(context, entry);
+  } finally {
+    await undrainAfter(context, entry).catch(() => undefined);
+    lock.release();
+  }
+}
+
+async function repairEntry(context: UpdaterContext, entry: JournalEntry): Promise<string> {
+  const { journal, layout, repo, gateway, log } = context;
   log.warn({ phase: entry.phase, commit: entry.commit, pid: entry.pid }, 'repairing an interrupted update');
   const at = `an update to ${short(entry.commit)} interrupted while ${entry.phase}`;
   switch (entry.phase) {

@@ -81,6 +81,14 @@ export function rateUpdate(file: UpdateStatusFile, now: number, limits: UpdateTh
     status = worse(status, 'WARNING');
     parts.push(`${result.outcome}${result.commit ? ` ${result.commit.slice(0, 12)}` : ''}: ${result.message}`);
   }
+  // Refused (history diverged, hand-made changes, no valid signature) or a restart command that
+  // fails: every later run stops the same way, so the box no longer updates until an admin acts.
+  const blocked = hoursSince(file.blockedSince, now);
+  if (blocked !== undefined) {
+    status = worse(status, worse('WARNING', rate(blocked, limits.deferredWarning, limits.deferredCritical)));
+    const why = result?.outcome === 'refused' || result?.outcome === 'restart-failed' ? `${result.outcome}: ${result.message}` : 'updates blocked';
+    parts.push(`no update installs for ${round1(blocked)} h, ${why}`);
+  }
   parts.push(`running ${file.current ? file.current.slice(0, 12) : 'an unknown commit'}`);
   const deferred = file.deferredSince !== undefined ? hoursSince(file.deferredSince, now) : undefined;
   if (file.pending || deferred !== undefined) {
@@ -102,6 +110,7 @@ export function rateUpdate(file: UpdateStatusFile, now: number, limits: UpdateTh
     { label: 'deferred_hours', value: round1(deferred ?? 0), warn: limits.deferredWarning, crit: limits.deferredCritical, min: 0 },
     { label: 'fetch_age_hours', value: fetchAge === undefined ? -1 : round1(fetchAge), warn: limits.fetchWarning, crit: limits.fetchCritical },
     { label: 'failed_commits', value: file.failedCommits?.length ?? 0, min: 0 },
+    { label: 'blocked_hours', value: round1(blocked ?? 0), min: 0 },
   ];
   return { status, text: parts.join(', '), perfdata };
 }

@@ -105,6 +105,7 @@ export class UpdaterTestbed {
       ENDPOINT_UPDATE_MIN_FREE_MB: '1',
       ENDPOINT_UPDATE_INSTALL_COMMAND: 'true',
       ENDPOINT_UPDATE_BUILD_COMMAND: 'node build.js',
+      ENDPOINT_UPDATE_PRUNE_COMMAND: 'true',
       ENDPOINT_UPDATE_SELF_TEST_COMMAND: 'test -f dist/commit.txt',
       ENDPOINT_UPDATE_RESTART_COMMAND: `sh ${path.join(this.root, 'restart.sh')}`,
       ENDPOINT_UPDATE_VERIFY_SECONDS: '8',

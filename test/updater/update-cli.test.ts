@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readLock, updateLockFile } from '../../core/lock';
+import { updaterRunLockFile } from '../../updater/idle-gate';
 import { UpdaterTestbed } from './testbed';
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
@@ -70,14 +71,20 @@ test('hold stops updates, release-hold allows them; pin stays on a commit until 
   expect(await bed.servingCommit()).toBe(third);
 });
 
-test('the default install command (npm ci --no-audit --no-fund) installs the tiny project offline', async () => {
+test('the default install and prune commands (npm ci, npm prune --omit=dev --no-save) install the tiny project offline and leave its checkout clean', async () => {
   const second = bed.commit('second', { CHANGELOG: 'v2\n' });
   const env = bed.env();
   delete env.ENDPOINT_UPDATE_INSTALL_COMMAND;
+  delete env.ENDPOINT_UPDATE_PRUNE_COMMAND;
   const result = spawnSync(process.execPath, [CLI, 'update', 'run'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_offline: 'true', ...env }, timeout: 120_000 });
   expect(result.stdout).toMatch(/^updated:/);
   expect(existsSync(path.join(bed.deployDir, 'releases', second, 'installed-by-npm'))).toBe(true);
   expect(await bed.servingCommit()).toBe(second);
+  // The prune left package-lock.json as committed: the next update is not refused as hand-made changes.
+  const third = bed.commit('third', { CHANGELOG: 'v3\n' });
+  const next = spawnSync(process.execPath, [CLI, 'update', 'run'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, npm_config_offline: 'true', ...env }, timeout: 120_000 });
+  expect(next.stdout).toMatch(/^updated:/);
+  expect(await bed.servingCommit()).toBe(third);
 });
 
 test('killed (SIGKILL) during the build: the next start discards the half-built release, frees the lock, and updates', async () => {
@@ -92,7 +99,9 @@ test('killed (SIGKILL) during the build: the next start discards the half-built 
   const releaseDir = path.join(bed.deployDir, 'releases', second);
   const killedBuildPid = readFileSync(path.join(releaseDir, 'dist', 'started-building'), 'utf8');
   expect(existsSync(path.join(bed.stateDir, 'update-journal.json'))).toBe(true);
-  expect(readLock(updateLockFile(bed.stateDir))?.pid).toBe(child.pid);
+  // The build held only the updater's own run lock, never the update lock the exporter needs.
+  expect(readLock(updaterRunLockFile(bed.stateDir))?.pid).toBe(child.pid);
+  expect(existsSync(updateLockFile(bed.stateDir))).toBe(false);
   expect(endpoint(['status']).stdout).toMatch(/interrupted update \(building/);
   expect(await bed.servingCommit()).toBe(first);
 
@@ -103,6 +112,7 @@ test('killed (SIGKILL) during the build: the next start discards the half-built 
   expect(await bed.servingCommit()).toBe(second);
   expect(existsSync(path.join(bed.stateDir, 'update-journal.json'))).toBe(false);
   expect(existsSync(updateLockFile(bed.stateDir))).toBe(false);
+  expect(existsSync(updaterRunLockFile(bed.stateDir))).toBe(false);
 });
 
 test('killed after the switch, before the restart: the next start restarts and verifies the new release', async () => {
