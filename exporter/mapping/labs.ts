@@ -36,6 +36,10 @@ const UCUM_LIKE = /^(?=.*[A-Za-z%µ])[A-Za-z0-9%µ.\/*^\[\]{}()'_+-]{1,24}$/;
 /** Tokens labs write where there is no unit. */
 const NOT_UNITS = new Set(['NA', 'N/A', 'NONE', 'NULL', 'UNK', 'UNKNOWN', 'SEE', 'TEXT']);
 
+function isUnitToken(unit: string): boolean {
+  return UCUM_LIKE.test(unit) && !NOT_UNITS.has(unit.toUpperCase());
+}
+
 /** The lab attributes of one measurement (measurementsExt keyval → val). */
 export type LabExt = ReadonlyMap<string, string>;
 
@@ -92,17 +96,26 @@ export function labCodeOf(
   );
 }
 
-/** The value: a plain number with the lab's unit, else the text as written; a unit that is not a token stays in the text. */
+/**
+ * The value: a plain number with the lab's unit, else the text as written. A unit that is not a UCUM-like token is an
+ * UNKNOWN_UNIT: a compound unit written with spaces ("mL/min/1.73 m2") keeps its number, without the spaces; words
+ * ("see comment") stay with the value as text, since a document's unit cannot hold spaces.
+ */
 export function labValueOf(
   dataField: string | undefined,
-  unit: string | undefined,
+  labUnit: string | undefined,
   context: BuildContext,
 ): ObservedValue | undefined {
   if (dataField === undefined) return undefined;
   const number = plainNumber(dataField);
-  if (unit !== undefined && !(UCUM_LIKE.test(unit) && !NOT_UNITS.has(unit.toUpperCase()))) {
+  let unit = labUnit;
+  if (unit !== undefined && !isUnitToken(unit)) {
     context.warnings.add('UNKNOWN_UNIT', 'labResults', 'measurementsExt.unit');
-    if (/\s/.test(unit)) return { text: `${dataField} ${unit}` };
+    if (/\s/.test(unit)) {
+      const joined = unit.replace(/\s+/g, '');
+      if (!/[/\d]/.test(joined) || !isUnitToken(joined)) return { text: `${dataField} ${unit}` };
+      unit = joined;
+    }
   }
   if (number === undefined) return { text: dataField };
   return { quantity: number, ...(unit === undefined ? {} : { unit }) };

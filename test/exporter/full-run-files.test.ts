@@ -33,8 +33,17 @@ beforeAll(async () => {
   stateDir = path.join(root, 'state');
   log = capturedLogger();
   result = await runExport({
-    oscarUrl: clinic.url, allowWritableAccount: true, stateDir, mode: 'full', transport: new FileTransport(outDir), outDir,
-    batchSize: BATCH, concurrency: 4, includeNoteText: true, consentProviders: [], logger: log.logger,
+    oscarUrl: clinic.url,
+    allowWritableAccount: true,
+    stateDir,
+    mode: 'full',
+    transport: new FileTransport(outDir),
+    outDir,
+    batchSize: BATCH,
+    concurrency: 4,
+    includeNoteText: true,
+    consentProviders: [],
+    logger: log.logger,
   });
 }, 180_000);
 
@@ -53,14 +62,19 @@ function warningsByPatient(): Map<string, Set<string>> {
   const byPatient = new Map<string, Set<string>>();
   for (const line of log.lines) {
     const entry = JSON.parse(line) as { demographicNo?: number; warnings?: string[] };
-    if (entry.demographicNo !== undefined && entry.warnings) byPatient.set(String(entry.demographicNo), new Set(entry.warnings));
+    if (entry.demographicNo !== undefined && entry.warnings)
+      byPatient.set(String(entry.demographicNo), new Set(entry.warnings));
   }
   return byPatient;
 }
 
 test('writes one document per active patient, and only those', async () => {
-  const active = await column("SELECT demographic_no FROM demographic WHERE patient_status = 'AC' ORDER BY demographic_no");
-  const files = readdirSync(outDir).filter((name) => name.endsWith('.xml')).map((name) => name.replace(/\.xml$/, ''));
+  const active = await column(
+    "SELECT demographic_no FROM demographic WHERE patient_status = 'AC' ORDER BY demographic_no",
+  );
+  const files = readdirSync(outDir)
+    .filter((name) => name.endsWith('.xml'))
+    .map((name) => name.replace(/\.xml$/, ''));
   expect(files.sort()).toEqual([...active].sort());
   expect(active.length).toBe(clinic.summary.activePatients);
   expect(active.length).toBeLessThan(PATIENTS);
@@ -94,6 +108,28 @@ test('documents carry the patient key and the clinical sections', () => {
   expect(labs).toBeGreaterThan(0);
 });
 
+test("lab results are the clinic's HL7 results routed to each patient, and CPP notes are not encounters", async () => {
+  const [[routed]] = await sql.query<mysql.RowDataPacket[]>(
+    `SELECT COUNT(*) AS n FROM measurements m JOIN demographic d ON d.demographic_no = m.demographicNo AND d.patient_status = 'AC'
+     JOIN measurementsExt e ON e.measurement_id = m.id AND e.keyval = 'lab_no'
+     WHERE EXISTS (SELECT 1 FROM patientLabRouting r WHERE r.demographic_no = m.demographicNo AND r.lab_type = 'HL7' AND r.lab_no = e.val)`,
+  );
+  const cppNotes = new Set(
+    await column(
+      `SELECT l.note_id FROM casemgmt_issue_notes l JOIN casemgmt_issue ci ON ci.id = l.id JOIN issue i ON i.issue_id = ci.issue_id
+       WHERE i.code IN ('OMeds', 'SocHistory', 'MedHistory', 'Concerns', 'Reminders', 'FamHistory', 'RiskFactors')`,
+    ),
+  );
+  let reported = 0;
+  for (const file of readdirSync(outDir)) {
+    const { record } = readE2E(readFileSync(path.join(outDir, file)), { keepNoteText: false });
+    reported += record.labResults.filter((result) => result.reportId !== undefined).length;
+    for (const encounter of record.encounters) expect(cppNotes.has(String(encounter.id))).toBe(false);
+  }
+  expect(Number(routed.n)).toBeGreaterThan(0);
+  expect(reported).toBe(Number(routed.n));
+});
+
 test('records built from the synthetic clinic survive the round trip: read, write again, byte-identical', () => {
   const files = readdirSync(outDir);
   expect(files.length).toBeGreaterThan(0);
@@ -120,7 +156,9 @@ test('planted dirt becomes warnings on the planted patients, not failures', asyn
     expect({ kind, missing }).toEqual({ kind, missing: [] });
     expect(result.summary.warnings[code]).toBeGreaterThanOrEqual(planted.length);
   }
-  const zeroDx = await column("SELECT DISTINCT demographic_no FROM dxresearch WHERE start_date IN ('0000-00-00','0001-01-01') AND demographic_no IN (SELECT demographic_no FROM demographic WHERE patient_status='AC')");
+  const zeroDx = await column(
+    "SELECT DISTINCT demographic_no FROM dxresearch WHERE start_date IN ('0000-00-00','0001-01-01') AND demographic_no IN (SELECT demographic_no FROM demographic WHERE patient_status='AC')",
+  );
   expect(zeroDx.filter((no) => !byPatient.get(no)?.has('ZERO_DATE'))).toEqual([]);
   expect(result.summary.outcomes.failed).toBe(0);
 });
@@ -157,13 +195,15 @@ test('locked, password-protected and archived notes are never exported, even wit
 test('SQL queries grow with batches × tables, not with patients', () => {
   const batches = Math.ceil(clinic.summary.activePatients / BATCH);
   expect(result.batches).toBe(batches);
-  // Grant check + snapshot + clock + schema (≤ 6), patient list, providers, clinic, then one per table per batch.
-  expect(result.queryCount).toBeLessThanOrEqual(10 + batches * CLINICAL_TABLES.length);
+  // Grant check + snapshot + clock + schema (≤ 6), patient list, five reference tables, then one per table per batch.
+  expect(result.queryCount).toBeLessThanOrEqual(12 + batches * CLINICAL_TABLES.length);
   expect(result.queryCount).toBeGreaterThanOrEqual(batches * CLINICAL_TABLES.length);
 });
 
 test('the logs carry no patient names or health numbers', async () => {
-  const [rows] = await sql.query<mysql.RowDataPacket[]>("SELECT first_name, last_name, hin FROM demographic WHERE hin <> '' LIMIT 400");
+  const [rows] = await sql.query<mysql.RowDataPacket[]>(
+    "SELECT first_name, last_name, hin FROM demographic WHERE hin <> '' LIMIT 400",
+  );
   const text = log.text();
   expect(log.lines.length).toBeGreaterThan(0);
   for (const row of rows) {
