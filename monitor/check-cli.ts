@@ -3,6 +3,7 @@
  * `SERVICE STATUS: text | perfdata`, and the exit code 0/1/2/3; bad arguments, bad settings
  * and unreadable files are UNKNOWN (3), never a stack trace.
  */
+import { certificateValidity, type CertificateValidity } from '../core/certificates';
 import { loadConfig, type Config } from '../core/config/load';
 import { parseCommandArgs } from '../core/cli-args';
 import { EndpointError } from '../core/errors';
@@ -59,6 +60,16 @@ function timeoutMs(values: Values): number {
   return Math.round(Number(text) * 1000);
 }
 
+/** The server and hub CA certificates when TLS is configured (or why they could not be read). */
+function certificatesOf(config: Config, now: number): CertificateValidity[] | { error: string } | undefined {
+  if (config.tlsCert === undefined) return undefined;
+  try {
+    return [certificateValidity('tlsCert', config.tlsCert, now), ...(config.hubCa === undefined ? [] : [certificateValidity('hubCa', config.hubCa, now)])];
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 async function runCheck(name: CheckName, values: Values, config: Config, stateDir: string): Promise<PluginResult> {
   const now = Date.now();
   if (name === 'gateway') {
@@ -71,6 +82,10 @@ async function runCheck(name: CheckName, values: Values, config: Config, stateDi
       restartsWarning: parseRange(values['restarts-warning'] ?? config.checkGatewayRestartsWarning, '--restarts-warning'),
       restartsCritical: parseRange(values['restarts-critical'] ?? config.checkGatewayRestartsCritical, '--restarts-critical'),
       watchdog: readStatus<WatchdogStatusFile>(statusFilePath(stateDir, 'watchdog')),
+      watchdogStaleMs: config.checkWatchdogStaleSeconds * 1000,
+      certificates: certificatesOf(config, now),
+      certWarningDays: config.checkCertWarningDays,
+      certCriticalDays: config.checkCertCriticalDays,
       now,
     });
   }

@@ -5,7 +5,7 @@
  * stopped), then SIGTERM with a drain deadline, then SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../core/logger';
 import type { RestartOrder } from './watchdog-decision';
@@ -74,8 +74,14 @@ export interface SupervisedGatewayOptions {
   command: string;
   /** Where Node diagnostic reports of a hung gateway go. */
   reportDir: string;
-  /** Where the child's pid is written (for people and tests). */
+  /** Where the child's pid is written (for people, tests and `watchdog restart-gateway`). */
   pidFile: string;
+  /**
+   * The folder the gateway runs in, looked up at every start: the deployment's `current` link,
+   * so a restart runs the release the updater switched to (never the one the watchdog started
+   * in, which may be pruned). Undefined: the watchdog's own working folder.
+   */
+  workDir?: string;
   drainDeadlineMs: number;
   reportWaitMs: number;
   log: Logger;
@@ -117,7 +123,9 @@ export class SupervisedGateway implements GatewayRestarter {
     const env = { ...process.env };
     if (nodeOptions) env.NODE_OPTIONS = [env.NODE_OPTIONS, nodeOptions].filter(Boolean).join(' ');
     delete env.NOTIFY_SOCKET; // systemd notifications are the watchdog's, not the child's
-    const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
+    // spawn resolves the `current` link now: each start runs what it points at.
+    const cwd = this.options.workDir !== undefined && existsSync(this.options.workDir) ? this.options.workDir : undefined;
+    const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit'], env, cwd });
     this.child = child;
     this.exited = false;
     this.exitPromise = new Promise((resolve) => {
@@ -138,7 +146,7 @@ export class SupervisedGateway implements GatewayRestarter {
     });
     if (child.pid !== undefined) {
       writeFileSync(this.options.pidFile, `${child.pid}\n`);
-      this.options.log.info({ childPid: child.pid, command: this.options.command }, 'gateway process started');
+      this.options.log.info({ childPid: child.pid, command: this.options.command, release: cwd === undefined ? process.cwd() : safeRealpath(cwd) }, 'gateway process started');
     }
   }
 
@@ -200,6 +208,14 @@ export class SupervisedGateway implements GatewayRestarter {
 
   async stop(): Promise<void> {
     await this.stopChild(false);
+  }
+}
+
+function safeRealpath(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
   }
 }
 

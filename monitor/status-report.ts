@@ -39,6 +39,8 @@ export function statusFileOf(memory: WatchdogMemory, facts: WatchdogFacts, now: 
     restarts: facts.restarts.filter((at) => at > now - DAY_MS).map((at) => new Date(at).toISOString()),
     lastRestartReason: facts.lastRestartReason,
     message: memory.message,
+    heartbeatAt: new Date(now).toISOString(),
+    pid: process.pid,
   };
 }
 

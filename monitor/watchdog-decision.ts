@@ -55,7 +55,8 @@ export interface WatchdogMemory {
 
 /** The restart the watchdog should perform now. */
 export interface RestartOrder {
-  cause: 'crashed' | 'hung';
+  /** `requested`: an admin or the updater asked for it (`endpoint watchdog restart-gateway`). */
+  cause: 'crashed' | 'hung' | 'requested';
   reason: string;
 }
 

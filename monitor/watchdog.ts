@@ -1,7 +1,9 @@
 /**
  * The watchdog loop: every interval, probe the gateway (unless the updater holds the update
- * lock), feed the decision machine, carry out a restart it orders, write the status file, log
- * state changes, notify systemd, and now and then POST the status to the report URL.
+ * lock), feed the decision machine, carry out a restart it orders, write the status file (with a
+ * heartbeat, paused or not), log state changes, notify systemd, and now and then POST the status
+ * to the report URL. A supervised gateway also restarts on request (`watchdog restart-gateway`,
+ * SIGHUP): the updater's way to restart it without systemd, paused or not, outside the budget.
  */
 import path from 'node:path';
 import type { Config } from '../core/config/load';
@@ -11,7 +13,7 @@ import { probeGateway } from './gateway-probe';
 import { RestartCommand, SupervisedGateway, type GatewayRestarter } from './gateway-restarter';
 import { postStatusReport, reportUrlAllowed, restartsFromFile, statusFileOf, writeWatchdogStatus, type WatchdogFacts } from './status-report';
 import { notifySystemd } from './systemd-notify';
-import { afterRestart, decide, initialMemory, type DecisionPolicy, type Observation, type WatchdogMemory } from './watchdog-decision';
+import { afterRestart, decide, initialMemory, type DecisionPolicy, type Observation, type RestartOrder, type WatchdogMemory } from './watchdog-decision';
 
 /** The decision limits from the configuration. */
 export function decisionPolicy(config: Config): DecisionPolicy {
@@ -49,6 +51,10 @@ export class Watchdog {
   private wake?: () => void;
   private wakeRequested = false;
   private lastReportAt = 0;
+  /** Restarts run one after the other (the loop's and requested ones). */
+  private restartChain: Promise<unknown> = Promise.resolve();
+  /** Counts restarts; a probe taken across a restart says nothing about the new process. */
+  private restartEpoch = 0;
 
   constructor(private readonly options: WatchdogOptions) {
     const { config, log } = options;
@@ -61,6 +67,7 @@ export class Watchdog {
           command: config.watchdogGatewayCommand,
           reportDir: path.join(config.stateDir, 'reports'),
           pidFile: supervisedPidFile(config.stateDir),
+          workDir: path.join(config.updateDeployDir, 'current'),
           drainDeadlineMs: config.watchdogDrainDeadlineMs,
           reportWaitMs: config.watchdogReportWaitMs,
           log,
@@ -76,6 +83,37 @@ export class Watchdog {
   stop(): void {
     this.stopping = true;
     this.wake?.();
+  }
+
+  /**
+   * Restarts a supervised gateway now, on request (not counted in the budget, not a failure);
+   * resolves with what was done. Without supervision there is nothing to restart here.
+   */
+  requestRestart(reason: string): Promise<string> {
+    if (!this.options.supervise) return Promise.resolve('not supervising: restart the gateway with its service manager');
+    return this.serialRestart({ cause: 'requested', reason }, false);
+  }
+
+  /** Runs one restart after any in progress; `countedAt`: the time the budget counted it (loop restarts only). */
+  private serialRestart(order: RestartOrder, counted: boolean, countedAt = Date.now()): Promise<string> {
+    const run = async (): Promise<string> => {
+      if (this.stopping) return 'watchdog stopping; no restart';
+      const startedAt = Date.now();
+      if (counted) {
+        this.facts.restarts.push(countedAt);
+        this.facts.lastRestartReason = order.reason;
+        this.writeStatus();
+      }
+      this.restartEpoch++;
+      const outcome = await this.restarter.restart(order);
+      this.restartEpoch++;
+      this.options.log[counted ? 'warn' : 'info']({ cause: order.cause, reason: order.reason, tookMs: Date.now() - startedAt }, outcome);
+      this.transition(afterRestart(this.memory, Date.now(), this.policy, outcome));
+      return outcome;
+    };
+    const next = this.restartChain.then(run, run);
+    this.restartChain = next.catch(() => undefined);
+    return next;
   }
 
   /** Runs until {@link stop}. */
@@ -98,6 +136,7 @@ export class Watchdog {
       await this.maybeReport();
       await this.pause(started + config.watchdogIntervalMs - Date.now());
     }
+    await this.restartChain;
     await this.restarter.stop();
     log.info({}, 'watchdog stopped');
   }
@@ -133,6 +172,8 @@ export class Watchdog {
   /** One probe, decision and (maybe) restart. */
   private async step(): Promise<void> {
     const { config } = this.options;
+    await this.restartChain; // a requested restart in progress finishes first
+    const epoch = this.restartEpoch;
     let observation: Observation;
     if (this.lockHeld()) {
       observation = { kind: 'update-lock-held' };
@@ -145,17 +186,12 @@ export class Watchdog {
       // The updater may have taken the lock while the probe waited.
       observation = this.lockHeld() ? { kind: 'update-lock-held' } : { kind: 'probe', probe };
     }
+    if (epoch !== this.restartEpoch) return; // restarted on request meanwhile: probe the new process next time
     const decidedAt = Date.now();
     const decision = decide(this.memory, observation, decidedAt, this.policy);
     this.transition(decision.memory);
     if (decision.restart === undefined || this.stopping) return;
-    const startedAt = Date.now();
-    this.facts.restarts.push(decidedAt); // the time the budget counted
-    this.facts.lastRestartReason = decision.restart.reason;
-    this.writeStatus();
-    const outcome = await this.restarter.restart(decision.restart);
-    this.options.log.warn({ cause: decision.restart.cause, reason: decision.restart.reason, tookMs: Date.now() - startedAt }, outcome);
-    this.transition(afterRestart(this.memory, Date.now(), this.policy, outcome));
+    await this.serialRestart(decision.restart, true, decidedAt);
   }
 
   private transition(next: WatchdogMemory): void {

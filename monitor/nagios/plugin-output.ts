@@ -63,9 +63,31 @@ export function formatPerfDatum(datum: PerfDatum): string {
   return `${label}=${fields.join(';')}`;
 }
 
-/** The plugin's one output line. `|` in the text would break Nagios parsing, so it is replaced. */
+/**
+ * Longest output line, in bytes. NRPE 2 passes at most 1,024 bytes (with the terminating NUL)
+ * and cuts the rest, perfdata first; the line stays under that with room to spare.
+ */
+export const MAX_LINE_BYTES = 1000;
+
+/** `text` cut to at most `bytes` UTF-8 bytes, ending in `…` when cut (never inside a character). */
+function cutToBytes(text: string, bytes: number): string {
+  if (Buffer.byteLength(text) <= bytes) return text;
+  const ellipsis = '…';
+  let cut = text.slice(0, bytes);
+  while (Buffer.byteLength(cut) + Buffer.byteLength(ellipsis) > bytes) cut = cut.slice(0, -1);
+  return cut.trimEnd() + ellipsis;
+}
+
+/**
+ * The plugin's one output line, at most {@link MAX_LINE_BYTES} bytes: the text is shortened
+ * (the perfdata is kept whole, for the graphs). `|` in the text would break Nagios parsing, so it
+ * is replaced.
+ */
 export function formatPluginLine(service: string, result: PluginResult): string {
   const text = result.text.replace(/\|/g, '/').replace(/[\r\n]+/g, ' ');
   const perf = result.perfdata.map(formatPerfDatum).join(' ');
-  return `${service} ${result.status}: ${text}${perf ? ` | ${perf}` : ''}`;
+  const prefix = `${service} ${result.status}: `;
+  const suffix = perf ? ` | ${perf}` : '';
+  const room = Math.max(40, MAX_LINE_BYTES - Buffer.byteLength(prefix) - Buffer.byteLength(suffix));
+  return `${prefix}${cutToBytes(text, room)}${suffix}`;
 }

@@ -56,9 +56,9 @@ describe('check export', () => {
 describe('check update', () => {
   const base: UpdateStatusFile = { current: 'a'.repeat(40), lastCheckAt: ago(0.5), lastFetchAt: ago(0.5), failedCommits: [] };
   test.each<[string, UpdateStatusFile | undefined, string[], number, RegExp]>([
-    ['OK: up to date, fetched recently', base, [], 0, /^UPDATE OK: running aaaaaaaaaaaa, last fetch 0.5 h ago \| deferred_hours=0;24;72;0 fetch_age_hours=0.5;26;72 failed_commits=0;;;0\n$/],
+    ['OK: up to date, fetched recently', base, [], 0, /^UPDATE OK: running aaaaaaaaaaaa, last fetch 0.5 h ago \| deferred_hours=0;24;72;0 fetch_age_hours=0.5;26;72 failed_commits=0;;;0 blocked_hours=0;;;0\n$/],
     ['WARNING: update deferred longer than -w', { ...base, pending: 'b'.repeat(40), deferredSince: ago(30) }, [], 1, /^UPDATE WARNING: running aaaaaaaaaaaa, update bbbbbbbbbbbb pending, deferred 30 h, last fetch/],
-    ['WARNING: rolled back', { ...base, lastResult: { at: ago(1), outcome: 'rolled-back', commit: 'c'.repeat(40), message: 'verification failed: livez' }, failedCommits: ['c'.repeat(40)] }, [], 1, /^UPDATE WARNING: rolled-back cccccccccccc: verification failed: livez, .* failed_commits=1;;;0\n$/],
+    ['WARNING: rolled back', { ...base, lastResult: { at: ago(1), outcome: 'rolled-back', commit: 'c'.repeat(40), message: 'verification failed: livez' }, failedCommits: ['c'.repeat(40)] }, [], 1, /^UPDATE WARNING: rolled-back cccccccccccc: verification failed: livez, .* failed_commits=1;;;0 blocked_hours=0;;;0\n$/],
     ['CRITICAL: fetch older than --fetch-critical', { ...base, lastFetchAt: ago(80) }, [], 2, /^UPDATE CRITICAL: running aaaaaaaaaaaa, last fetch 80 h ago/],
     ['CRITICAL: the updater says an admin is needed', { ...base, critical: 'rollback could not be verified; restore release r12 by hand' }, [], 2, /^UPDATE CRITICAL: needs an admin: rollback could not be verified; restore release r12 by hand, /],
     ['UNKNOWN: no status file', undefined, [], 3, /^UPDATE UNKNOWN: no .*update-status\.json: the updater has not run here yet\n$/],
@@ -90,7 +90,7 @@ describe('check gateway (against the stand-in gateway)', () => {
 
   test('WARNING: readyz slower than -w; restarts in 24 h from the watchdog status', async () => {
     writeFileSync(path.join(rig.controlDir, 'delay-ms'), '150');
-    const watchdog: WatchdogStatusFile = { state: 'healthy', since: ago(1), restarts: [ago(30), ago(2)], lastRestartReason: 'hung' };
+    const watchdog: WatchdogStatusFile = { state: 'healthy', since: ago(1), restarts: [ago(30), ago(2)], lastRestartReason: 'hung', heartbeatAt: ago(0.001) };
     writeState('watchdog-status.json', watchdog);
     await startGateway();
     const result = rig.cli('check', 'gateway', '-w', '100', '-c', '2000');
