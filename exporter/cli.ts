@@ -9,8 +9,8 @@ import { createLogger, type Logger } from '../core/logger';
 import { LogProgress, TerminalProgress, summaryTable } from './run/progress';
 import { runExport, type ExportRunResult } from './run/export-run';
 import { ExportState, type ExportMode } from './run/state';
-import { readExportStatus } from './run/status';
-import { startSchedule, waitForBackup } from './schedule';
+import { readExportStatus, writeExportStatus } from './run/status';
+import { describeBackupVerdict, NO_MARKER_WARNING, startSchedule, waitForBackupMarker } from './schedule';
 import { FileTransport, HttpTransport, type DocumentTransport } from './send/transport';
 
 const USAGE = `Usage: endpoint export <command>
@@ -52,6 +52,7 @@ function transportFor(config: Config, flags: RunFlags): DocumentTransport {
     retries: config.exportRetries,
     retryBaseMs: config.exportRetryBaseMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    outageMs: config.exportOutageSeconds * 1000,
   });
 }
 
@@ -71,6 +72,7 @@ export async function exportOnce(config: Config, flags: RunFlags, logger: Logger
       concurrency: config.exportConcurrency,
       includeNoteText: config.exportNoteText,
       consentProviders: config.consentProviders,
+      lockWaitMs: config.exportLockWaitSeconds * 1000,
       logger,
       progress: process.stderr.isTTY ? new TerminalProgress(process.stderr) : new LogProgress(logger),
     });
@@ -108,14 +110,31 @@ async function runSchedule(config: Config, flags: RunFlags, logger: Logger): Pro
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });
-  schedule.stop();
+  logger.info('stop signal: no new export starts; an export in progress finishes first');
+  await schedule.stop();
   return 0;
 }
 
-/** Waits for the OSP's backup marker to be newer than the last run (true at once without a marker). */
-async function backupIsFresh(config: Config): Promise<boolean> {
+/**
+ * Waits for the OSP's backup marker to be newer than the last run. Without a marker it warns
+ * and goes on; a marker that stays old or does not exist stops the run with the reason.
+ */
+async function waitForFreshBackup(config: Config, mode: ExportMode, logger: Logger): Promise<void> {
   const at = new ExportState(config.stateDir).read().lastRunStartedAt;
-  return waitForBackup({ marker: config.backupMarker, newerThan: at === undefined ? undefined : new Date(at), waitMs: config.backupWaitMs });
+  const verdict = await waitForBackupMarker({ marker: config.backupMarker, newerThan: at === undefined ? undefined : new Date(at), waitMs: config.backupWaitMs });
+  if (verdict.kind === 'unset') {
+    logger.warn(NO_MARKER_WARNING);
+    process.stderr.write(`endpoint export: warning: ${NO_MARKER_WARNING}\n`);
+  } else if (verdict.kind !== 'fresh') {
+    const error = new EndpointError('TIMEOUT', `${describeBackupVerdict(verdict, config.backupMarker, config.backupWaitMs)}; no export was started.`);
+    // The night without an export shows in `check export` at once, not 26 h later.
+    const now = new Date().toISOString();
+    writeExportStatus(config.stateDir, {
+      runId: 'not-started', mode, transport: 'http', status: 'failed', startedAt: now, finishedAt: now, patientsTotal: 0,
+      outcomes: { created: 0, updated: 0, unchanged: 0, rejected: 0, failed: 0 }, warnings: {}, error: `no export: ${error.message}`,
+    });
+    throw error;
+  }
 }
 
 /** `endpoint export …` */
@@ -130,9 +149,7 @@ export async function run(args: string[]): Promise<number> {
   switch (command) {
     case 'run': {
       const flags = parseRunFlags(rest);
-      if (flags.waitForBackup && !(await backupIsFresh(config))) {
-        throw new EndpointError('TIMEOUT', `the backup marker ${config.backupMarker} was not renewed since the last run within ${Math.round(config.backupWaitMs / 60000)} min; no export was started.`);
-      }
+      if (flags.waitForBackup) await waitForFreshBackup(config, flags.mode, logger);
       return exportOnce(config, flags, logger);
     }
     case 'schedule':

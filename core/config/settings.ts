@@ -20,7 +20,7 @@ const oscar = {
 } as const satisfies Record<string, SettingSpec>;
 
 const store = {
-  mongodbUrl: { env: 'ENDPOINT_MONGODB_URL', kind: 'url', default: undefined, fallbackEnv: ['MONGODB_URI'], doc: 'MongoDB connection string; unset: the dev tooling finds or starts a local Mongo-wire server.' },
+  mongodbUrl: { env: 'ENDPOINT_MONGODB_URL', kind: 'url', default: undefined, fallbackEnv: ['MONGODB_URI'], doc: 'MongoDB connection string. Required by `gateway start` (refused when unset); only the demo and `endpoint dev services` start a throw-away local Mongo-wire server.' },
   mongodbDatabase: { env: 'ENDPOINT_MONGODB_DATABASE', kind: 'string', default: 'e2e_endpoint', doc: 'MongoDB database name.' },
   mongodbTimeoutMs: { env: 'ENDPOINT_MONGODB_TIMEOUT_MS', kind: 'int', default: '3000', min: 100, doc: 'How long a store operation waits for the MongoDB server before the gateway answers 503.' },
 } as const satisfies Record<string, SettingSpec>;
@@ -46,7 +46,7 @@ const hub = {
   tlsCert: { env: 'ENDPOINT_TLS_CERT', kind: 'path', default: undefined, doc: "The gateway's server certificate (PEM); unset: no HTTPS listener." },
   tlsKey: { env: 'ENDPOINT_TLS_KEY', kind: 'path', default: undefined, doc: "The server certificate's private key (PEM)." },
   hubCa: { env: 'ENDPOINT_HUB_CA', kind: 'path', default: undefined, doc: 'CA certificate (PEM) that signs the hub client certificates.' },
-  hubAllowedSubjects: { env: 'ENDPOINT_HUB_ALLOWED_SUBJECTS', kind: 'list', default: '', doc: 'Comma-separated client certificate subject CNs allowed (empty: any the CA signed).' },
+  hubAllowedSubjects: { env: 'ENDPOINT_HUB_ALLOWED_SUBJECTS', kind: 'list', default: '', doc: 'Comma-separated client certificate subject CNs allowed (empty: any the CA signed; install.sh writes research-hub into the env file, and the gateway warns at start while it is empty).' },
   hubReleaseMode: { env: 'ENDPOINT_HUB_RELEASE_MODE', kind: 'enum', default: 'auto', values: ['auto', 'hold'], doc: 'auto: release results at once; hold: wait for an admin release.' },
   hubReleaseModes: { env: 'ENDPOINT_HUB_RELEASE_MODES', kind: 'list', default: '', doc: 'Comma-separated subject=auto|hold entries: the release mode of each hub identity (others: ENDPOINT_HUB_RELEASE_MODE).' },
   minCellSize: { env: 'ENDPOINT_MIN_CELL_SIZE', kind: 'int', default: '5', min: 1, doc: 'Counts below this are suppressed before leaving the clinic.' },
@@ -72,6 +72,8 @@ const exporter = {
   backupMarker: { env: 'ENDPOINT_BACKUP_MARKER', kind: 'path', default: undefined, doc: "File the OSP's backup script touches when a backup is complete." },
   backupWaitMs: { env: 'ENDPOINT_BACKUP_WAIT_MS', kind: 'int', default: '7200000', min: 0, doc: 'How long a scheduled export waits for a fresh backup marker.' },
   exportNoteText: { env: 'ENDPOINT_EXPORT_NOTE_TEXT', kind: 'bool', default: 'false', doc: 'Include encounter note text in documents (off by default).' },
+  exportLockWaitSeconds: { env: 'ENDPOINT_EXPORT_LOCK_WAIT_SECONDS', kind: 'int', default: '1800', min: 0, doc: 'How long an export waits for the update lock while an update switches the gateway (the updater holds it from drain to soak only); past it the run is recorded as failed.' },
+  exportOutageSeconds: { env: 'ENDPOINT_EXPORT_OUTAGE_SECONDS', kind: 'int', default: '300', min: 1, doc: 'A run stops (the next one resumes) when the gateway has accepted nothing for this long while every send fails with 5xx or connection errors (store or gateway down).' },
   consentProviders: { env: 'ENDPOINT_CONSENT_PROVIDERS', kind: 'list', default: '', doc: "Comma-separated provider numbers whose patients may be exported (empty: all)." },
 } as const satisfies Record<string, SettingSpec>;
 

@@ -4,7 +4,8 @@
  * and writes each document, delivers them with bounded concurrency, journals what was settled,
  * and leaves the state, the status file and a summary. One bad patient never stops the run.
  */
-import { EXPORTER_LOCK_OWNER, acquireLock, updateLockFile } from '../../core/lock';
+import { describeError } from '../../core/errors';
+import { EXPORTER_LOCK_OWNER, updateLockFile, waitForLock } from '../../core/lock';
 import type { Logger } from '../../core/logger';
 import type { ExportOutcomeCounts, ExportRunSummary } from '../../core/status-files';
 import { writeE2E, type PatientRecord } from '../../e2e/index';
@@ -34,6 +35,8 @@ export interface ExportRunOptions {
   progress?: ProgressReporter;
   /** The document writer (default e2e's writeE2E). */
   writeDocument?: (record: PatientRecord, options: { includeNoteText: boolean }) => string;
+  /** How long to wait for the update lock (an update switching the gateway); default 0: one try. */
+  lockWaitMs?: number;
 }
 
 /** What a run came to. */
@@ -69,9 +72,28 @@ function countOutcome(outcomes: ExportOutcomeCounts, outcome: PatientOutcome): v
 /** How many failed patients a result lists (the rest are only counted). */
 const FAILURE_LIST_CAP = 100;
 
-/** Runs one export under the update lock. */
+/**
+ * Runs one export under the update lock, waiting (bounded) while an update holds it. A run that
+ * could not get the lock is recorded as failed in the status file, so `check export` warns about
+ * the night without an export instead of staying OK on the previous success.
+ */
 export async function runExport(options: ExportRunOptions): Promise<ExportRunResult> {
-  const lock = acquireLock(updateLockFile(options.stateDir), EXPORTER_LOCK_OWNER);
+  const started = new Date().toISOString();
+  let lock;
+  try {
+    lock = await waitForLock(updateLockFile(options.stateDir), EXPORTER_LOCK_OWNER, {
+      waitMs: options.lockWaitMs ?? 0,
+      pollMs: 1000,
+      onWait: (holder) => options.logger.info({ holder }, 'waiting for the update lock (an update is switching the gateway)'),
+    });
+  } catch (error) {
+    const mode: ExportMode = options.mode;
+    writeExportStatus(options.stateDir, {
+      runId: 'not-started', mode, transport: options.transport.kind, status: 'failed', startedAt: started, finishedAt: new Date().toISOString(),
+      patientsTotal: 0, outcomes: emptyOutcomes(), warnings: {}, error: `no export: ${describeError(error)}`,
+    });
+    throw error;
+  }
   try {
     return await runLocked(options);
   } finally {
@@ -143,12 +165,19 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     let done = patients.length - toSend.length;
     let transportFailures = 0;
     let runClosed = false;
+    /** Set when the transport gave up on the gateway (nothing accepted for the outage limit): the run stops. */
+    let outage: string | undefined;
     let batches = 0;
     const failures: ExportRunResult['failures'] = [];
     const batchCount = Math.ceil(toSend.length / options.batchSize);
     for await (const batch of batchesOf(source, toSend, options.batchSize, options.includeNoteText)) {
+      if (outage !== undefined) break;
       batches++;
       await deliverBatch(batch, {
+        stopped: () => outage !== undefined,
+        onOutage: (reason) => {
+          outage ??= reason;
+        },
         run, reference, options, write, summary, snapshotTime: source.snapshotTime,
         onSettled: (demographicNo, outcome) => {
           stateStore.journal(demographicNo, outcome);
@@ -172,7 +201,7 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     }
     progress.finish();
 
-    const allSettled = transportFailures === 0;
+    const allSettled = transportFailures === 0 && outage === undefined;
     let completion: ExportRunResult['completion'];
     if (allSettled && mode === 'full' && transport.kind === 'http') {
       // patientsSent = every patient of the run: the gateway sweeps only if it received them all.
@@ -184,6 +213,11 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     summary.finishedAt = new Date().toISOString();
     if (!allSettled) summary.error = `${transportFailures} patients could not be delivered; the next run resumes with them`;
     if (runClosed) summary.error = `the gateway no longer accepts run ${run.runId} (unknown or already complete); the next run starts a new one`;
+    if (outage !== undefined) {
+      const settledCount = outcomes.created + outcomes.updated + outcomes.unchanged + outcomes.rejected;
+      summary.error = `stopped: ${outage}; ${settledCount} of ${patients.length} patients settled, the next run resumes with the rest`;
+      logger.error({ runId: run.runId, settled: settledCount, total: patients.length }, summary.error);
+    }
     finishState(stateStore, run, mode, allSettled, leftActive, summary.finishedAt);
     if (runClosed) {
       stateStore.update((next) => {
@@ -226,6 +260,10 @@ function finishState(stateStore: ExportState, run: InProgressRun, mode: ExportMo
 }
 
 interface BatchContext {
+  /** True once the run stops (the gateway is down): no more patients are sent. */
+  stopped(): boolean;
+  /** The transport gave up: nothing was accepted for the outage limit. */
+  onOutage(reason: string): void;
   run: InProgressRun;
   reference: ReferenceData;
   options: ExportRunOptions;
@@ -245,7 +283,7 @@ async function deliverBatch(batch: PatientBatch, context: BatchContext): Promise
   const { options, summary } = context;
   const queue = [...batch.demographicNos];
   const worker = async (): Promise<void> => {
-    for (let demographicNo = queue.shift(); demographicNo !== undefined; demographicNo = queue.shift()) {
+    for (let demographicNo = queue.shift(); demographicNo !== undefined && !context.stopped(); demographicNo = queue.shift()) {
       await deliverPatient(batch, demographicNo, context, summary);
       context.onDone();
     }
@@ -271,6 +309,7 @@ async function deliverPatient(batch: PatientBatch, demographicNo: number, contex
   const result = await transport.deliver(demographicNo, xml, context.run.runId);
   if (result.kind === 'failed') {
     if (result.runClosed) context.onRunClosed();
+    if (result.outage) context.onOutage(result.reason);
     logger.error({ demographicNo, reason: result.reason }, 'patient could not be delivered');
     context.onFailed(demographicNo, result.reason, false);
     return;

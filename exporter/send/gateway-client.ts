@@ -3,6 +3,9 @@
  * document with the run id, complete a run. Connection errors, 5xx and 503 are retried with
  * exponential backoff and full jitter (honouring `Retry-After`), up to `retries` times; a 4xx
  * is final and comes back as a rejection carrying the gateway's `{error, message}`.
+ * A circuit breaker spans all requests: when nothing has been answered for `outageMs` (every
+ * attempt a 5xx or a connection error: the store or the gateway is down), every request fails at
+ * once with `outage`, so a run stops in minutes instead of retrying each patient for hours.
  */
 import { Pool, type Dispatcher } from 'undici';
 import { EndpointError, describeError } from '../../core/errors';
@@ -21,6 +24,8 @@ export interface GatewayClientOptions {
   maxBackoffMs?: number;
   /** Longest one request may take (ms). */
   requestTimeoutMs?: number;
+  /** The breaker: no answer for this long and every request fails at once (`outage`). Unset: no breaker. */
+  outageMs?: number;
   /** Called before each retry (for logs and counts). */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
 }
@@ -37,7 +42,7 @@ export interface IngestAnswer {
 export type SendResult =
   | { kind: 'accepted'; answer: IngestAnswer; attempts: number }
   | { kind: 'rejected'; status: number; error: string; message: string; attempts: number }
-  | { kind: 'failed'; reason: string; attempts: number };
+  | { kind: 'failed'; reason: string; attempts: number; outage?: boolean };
 
 /** The answer to `POST /runs/:id/complete`. */
 export interface RunCompletion {
@@ -55,6 +60,9 @@ type Attempt = { done: true; status: number; body: unknown } | { done: false; re
 export class GatewayClient {
   private readonly pool: Pool;
   private readonly base: URL;
+  /** Since when no attempt got an answer (undefined: the last one did). */
+  private failingSince?: number;
+  private lastFailure = '';
 
   constructor(private readonly options: GatewayClientOptions) {
     this.base = new URL(options.gatewayUrl);
@@ -70,6 +78,9 @@ export class GatewayClient {
   async startRun(mode: 'full' | 'differential'): Promise<string> {
     const result = await this.requestWithRetry('POST', '/runs', JSON.stringify({ mode }), 'application/json');
     if (result.kind !== 'ok') {
+      if (result.kind === 'failed' && result.reason.startsWith('connection:')) {
+        throw new EndpointError('SERVICE_UNAVAILABLE', `The gateway at ${this.base.origin} does not answer (${result.reason}); is it running?`);
+      }
       const reason = result.kind === 'rejected' ? `${result.error}: ${result.message}` : result.reason;
       throw new EndpointError('SERVICE_UNAVAILABLE', `The gateway did not start a run: ${reason}.`);
     }
@@ -83,7 +94,21 @@ export class GatewayClient {
     const result = await this.requestWithRetry('POST', '/records', xml, 'application/xml', { 'x-run-id': runId });
     if (result.kind === 'ok') return { kind: 'accepted', answer: result.body as IngestAnswer, attempts: result.attempts };
     if (result.kind === 'rejected') return result;
-    return { kind: 'failed', reason: result.reason, attempts: result.attempts };
+    return { kind: 'failed', reason: result.reason, attempts: result.attempts, outage: result.outage };
+  }
+
+  /** The breaker's verdict: why every request now fails at once, or undefined while it is closed. */
+  private outage(): string | undefined {
+    const limit = this.options.outageMs;
+    if (limit === undefined || this.failingSince === undefined) return undefined;
+    const ms = Date.now() - this.failingSince;
+    if (ms < limit) return undefined;
+    const hint = /STORE_UNAVAILABLE/.test(this.lastFailure)
+      ? ": its MongoDB store is unavailable"
+      : this.lastFailure.startsWith('connection:')
+        ? '; is it running?'
+        : '';
+    return `the gateway at ${this.base.origin} has accepted nothing for ${Math.round(ms / 1000)} s (last answer ${this.lastFailure}${hint})`;
   }
 
   /** `POST /runs/:id/complete {patientsSent}` → the gateway's removal report. */
@@ -105,11 +130,18 @@ export class GatewayClient {
     body: string,
     contentType: string,
     extraHeaders: Record<string, string> = {},
-  ): Promise<{ kind: 'ok'; body: unknown; attempts: number } | (SendResult & { kind: 'rejected' }) | { kind: 'failed'; reason: string; attempts: number }> {
+  ): Promise<{ kind: 'ok'; body: unknown; attempts: number } | (SendResult & { kind: 'rejected' }) | { kind: 'failed'; reason: string; attempts: number; outage?: boolean }> {
     const base = this.options.retryBaseMs ?? 500;
     const cap = this.options.maxBackoffMs ?? 30_000;
     for (let attempt = 1; ; attempt++) {
+      const open = this.outage();
+      if (open !== undefined) return { kind: 'failed', reason: open, attempts: attempt - 1, outage: true };
       const outcome = await this.attempt(method, pathName, body, contentType, extraHeaders);
+      if (outcome.done) this.failingSince = undefined;
+      else {
+        this.failingSince ??= Date.now();
+        this.lastFailure = outcome.reason;
+      }
       if (outcome.done) {
         if (outcome.status < 300) return { kind: 'ok', body: outcome.body, attempts: attempt };
         const error = outcome.body as { error?: unknown; message?: unknown } | undefined;
@@ -123,7 +155,11 @@ export class GatewayClient {
       }
       if (attempt > this.options.retries) return { kind: 'failed', reason: outcome.reason, attempts: attempt };
       const backoff = Math.random() * Math.min(cap, base * 2 ** (attempt - 1));
-      const delayMs = Math.max(backoff, Math.min(outcome.retryAfterMs ?? 0, 300_000));
+      let delayMs = Math.max(backoff, Math.min(outcome.retryAfterMs ?? 0, 300_000));
+      // Wake when the breaker would open, not a whole back-off later.
+      if (this.options.outageMs !== undefined && this.failingSince !== undefined) {
+        delayMs = Math.max(0, Math.min(delayMs, this.failingSince + this.options.outageMs - Date.now() + 10));
+      }
       this.options.onRetry?.({ attempt, delayMs, reason: outcome.reason });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }

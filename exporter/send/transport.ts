@@ -13,7 +13,14 @@ import { GatewayClient, type GatewayClientOptions, type RunCompletion } from './
 /** What sending one document came to. */
 export type DeliveryResult =
   | { kind: 'settled'; outcome: PatientOutcome; error?: string; message?: string }
-  | { kind: 'failed'; reason: string; /** The receiver no longer accepts documents for this run id. */ runClosed?: boolean };
+  | {
+      kind: 'failed';
+      reason: string;
+      /** The receiver no longer accepts documents for this run id. */
+      runClosed?: boolean;
+      /** The gateway has accepted nothing for the outage limit: the run should stop. */
+      outage?: boolean;
+    };
 
 /** A transport for one run. */
 export interface DocumentTransport {
@@ -48,7 +55,7 @@ export class HttpTransport implements DocumentTransport {
     // 404/409 on ingest mean the run itself is unknown or already complete (the route exists).
     if (result.kind === 'rejected' && (result.status === 404 || result.status === 409)) return { kind: 'failed', reason: `RUN_CLOSED: ${result.error}`, runClosed: true };
     if (result.kind === 'rejected') return { kind: 'settled', outcome: 'rejected', error: result.error, message: result.message };
-    return { kind: 'failed', reason: result.reason };
+    return { kind: 'failed', reason: result.reason, outage: result.outage };
   }
 
   completeRun(runId: string, patientsSent: number): Promise<RunCompletion> {
