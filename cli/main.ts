@@ -3,7 +3,9 @@
  * The `endpoint` command: one CLI, a subcommand per part, each part's code in its own folder.
  * Errors the software means (EndpointError) print one sentence; usage errors exit 2.
  */
+import { loadConfig } from '../core/config/load';
 import { EndpointError, describeError } from '../core/errors';
+import { runAsStateOwner } from '../core/state-owner';
 
 /** A part's command-line entry: runs with the arguments after its name, returns the exit code. */
 export type CommandRunner = (args: string[]) => Promise<number>;
@@ -23,6 +25,25 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   e2e: { summary: 'read or validate E2E documents (read FILE…, validate FILE…)', load: async () => (await import('../e2e/cli')).run },
   dev: { summary: 'developer tools (make-clinic, services, config-docs)', load: async () => (await import('../dev/cli')).run },
 };
+
+/** Subcommands that write to the state folder (`<part> <action>`); they run as its owner. */
+const STATE_WRITERS: Record<string, readonly string[]> = {
+  export: ['run', 'schedule'],
+  update: ['check', 'run', 'schedule', 'hold', 'release-hold', 'pin', 'retry'],
+  watchdog: ['run'],
+  gateway: ['start'],
+};
+
+/**
+ * Before a command that writes state: as root, become the state folder's owner (and say so on
+ * stderr); as another user, refuse. Other commands run as whoever started them.
+ */
+function adoptStateOwner(name: string, rest: string[]): void {
+  const action = rest.find((word) => !word.startsWith('-'));
+  if (action === undefined || !STATE_WRITERS[name]?.includes(action) || rest.includes('--help') || rest.includes('-h')) return;
+  const switched = runAsStateOwner(loadConfig().stateDir, `endpoint ${name} ${action}`);
+  if (switched.kind === 'switched') process.stderr.write(`endpoint ${name}: running as ${switched.user}, the owner of the state folder\n`);
+}
 
 /** The top-level help text. */
 export function helpText(): string {
@@ -44,13 +65,15 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    adoptStateOwner(name, rest);
     return await (await sub.load())(rest);
   } catch (error) {
     if (error instanceof EndpointError) {
       process.stderr.write(`endpoint ${name}: ${error.message}\n`);
       return error.code === 'USAGE' ? 2 : 1;
     }
-    process.stderr.write(`endpoint ${name}: internal error: ${describeError(error)}\n`);
+    const cause = (error as { cause?: unknown }).cause;
+    process.stderr.write(`endpoint ${name}: internal error: ${describeError(error)}${cause === undefined ? '' : ` (${describeError(cause)})`}\n`);
     return 1;
   }
 }

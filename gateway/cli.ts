@@ -5,10 +5,11 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { checkTlsFiles, describeExpiry } from '../core/certificates';
 import { loadConfig, requireSetting, type Config } from '../core/config/load';
 import { parseCommandArgs } from '../core/cli-args';
 import { EndpointError } from '../core/errors';
-import { createLogger } from '../core/logger';
+import { createLogger, type Logger } from '../core/logger';
 import { WIPE_CONFIRMATION } from './http/routes-records';
 import { startGateway } from './service';
 
@@ -37,7 +38,8 @@ async function call(url: string, token: string, method: string, route: string, b
   try {
     response = await fetch(`${url}${route}`, { method, headers: { authorization: `Bearer ${token}`, ...(contentType ? { 'content-type': contentType } : {}) }, body: body ? new Uint8Array(body) : undefined });
   } catch (error) {
-    throw new EndpointError('SERVICE_UNAVAILABLE', `The gateway at ${url} does not answer (${error instanceof Error ? error.message : String(error)}); is it running?`);
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    throw new EndpointError('SERVICE_UNAVAILABLE', `The gateway at ${url} does not answer (${cause ?? (error instanceof Error ? error.message : String(error))}); is it running?`);
   }
   const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (!response.ok) throw new EndpointError('INVALID_REQUEST', `${method} ${route} → ${response.status} ${String(answer.error ?? '')}: ${String(answer.message ?? '')}`);
@@ -48,8 +50,35 @@ function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
+/** Days before expiry from which the gateway logs its certificates at warn level. */
+const CERT_WARN_DAYS = 30;
+
+/**
+ * What `gateway start` refuses before it starts anything: no MongoDB named (a production box must
+ * never fall back to the dev tooling's throw-away store), and TLS files that cannot be used.
+ * Certificates close to expiry, or an empty hub allow-list, are logged.
+ */
+function checkBeforeStart(config: Config, logger: Logger): void {
+  if (config.mongodbUrl === undefined) {
+    throw new EndpointError(
+      'CONFIG_INVALID',
+      'ENDPOINT_MONGODB_URL is not set; the gateway keeps its records in the MongoDB it names (e.g. mongodb://127.0.0.1:27017/). Set it in the env file; only the demo (npm run demo) starts a throw-away store by itself.',
+    );
+  }
+  const tls = checkTlsFiles(config);
+  if (tls === undefined) return;
+  for (const validity of [tls.server, tls.ca]) {
+    if (validity.daysLeft < 0) logger.error({ file: validity.file }, `${describeExpiry(validity)}: the hub cannot connect; renew it (deploy/tls.sh renew)`);
+    else if (validity.daysLeft < CERT_WARN_DAYS) logger.warn({ file: validity.file }, `${describeExpiry(validity)}; renew it (deploy/tls.sh renew)`);
+  }
+  if (config.hubAllowedSubjects.length === 0) {
+    logger.warn('ENDPOINT_HUB_ALLOWED_SUBJECTS is empty: any client certificate the hub CA signed may query this clinic; set it to the hub identities (install.sh writes research-hub)');
+  }
+}
+
 async function runStart(config: Config): Promise<number> {
   const logger = createLogger({ level: config.logLevel, base: { part: 'gateway' } });
+  checkBeforeStart(config, logger);
   const gateway = await startGateway(config, { logger });
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
@@ -81,9 +110,21 @@ async function runImport(url: string, token: string, dir: string): Promise<numbe
   return failures.length === 0 ? 0 : 1;
 }
 
+/** `GET` a health route; a gateway that does not answer is the README's sentence, not `fetch failed`. */
+async function getJson(url: string, route: string): Promise<Record<string, unknown>> {
+  let response: Response;
+  try {
+    response = await fetch(`${url}${route}`);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    throw new EndpointError('SERVICE_UNAVAILABLE', `The gateway at ${url} does not answer (${cause ?? (error instanceof Error ? error.message : String(error))}); is it running?`);
+  }
+  return (await response.json().catch(() => ({}))) as Record<string, unknown>;
+}
+
 async function waitForReimport(url: string): Promise<Record<string, unknown>> {
   for (;;) {
-    const status = (await (await fetch(`${url}/status`)).json()) as { reimport: Record<string, unknown> };
+    const status = (await getJson(url, '/status')) as { reimport: Record<string, unknown> };
     if (status.reimport.state !== 'running') return status.reimport;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -103,7 +144,7 @@ export async function run(args: string[]): Promise<number> {
   const admin = (): string => requireSetting(config, 'adminToken', `for 'endpoint gateway ${command}'`);
   switch (command) {
     case 'status':
-      print((await (await fetch(`${url}/status`)).json()) as unknown);
+      print(await getJson(url, '/status'));
       return 0;
     case 'wipe':
       if (values.confirm !== WIPE_CONFIRMATION) throw new EndpointError('USAGE', `wipe removes every patient; confirm with --confirm ${WIPE_CONFIRMATION}.`);
