@@ -3,13 +3,14 @@
 #   user e2e-endpoint; /opt/e2e-endpoint/{repo,releases/<commit>,current}; /var/lib/e2e-endpoint;
 #   /etc/e2e-endpoint/endpoint.env (from the example, with generated tokens and HMAC secret);
 #   systemd units and timers (enabled, not started); the polkit rule that lets the updater
-#   restart the gateway.
-# Usage: install.sh [--dry-run] [--root DIR] [--source DIR] [--remote URL] [--skip-build]
-#   --dry-run     print what would be done, change nothing
-#   --root DIR    install below DIR (a throwaway root; user, ownership and systemctl steps are skipped)
-#   --source DIR  the project checkout to install from (default: the one holding this script)
-#   --remote URL  the git remote the updater follows (default: the source's origin, else the source)
-#   --skip-build  do not run npm ci and the build in the release (it must be built already)
+#   and the watchdog restart the gateway, and polkitd, which applies it (installed when missing).
+# Usage: install.sh [--dry-run] [--root DIR] [--source DIR] [--remote URL] [--skip-build] [--no-packages]
+#   --dry-run      print what would be done, change nothing
+#   --root DIR     install below DIR (a throwaway root; user, packages, ownership and systemctl steps are skipped)
+#   --source DIR   the project checkout to install from (default: the one holding this script)
+#   --remote URL   the git remote the updater follows (default: the source's origin, else the source)
+#   --skip-build   do not install dependencies and build the release (it must be built already)
+#   --no-packages  do not apt-get install missing packages (polkitd); say what is missing instead
 set -euo pipefail
 
 dry=0
@@ -17,6 +18,7 @@ root=""
 source_dir="$(cd "$(dirname "$0")/.." && pwd)"
 remote=""
 build=1
+packages=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --dry-run) dry=1; shift ;;
@@ -24,7 +26,8 @@ while [ $# -gt 0 ]; do
     --source) source_dir=$(realpath "$2"); shift 2 ;;
     --remote) remote=$2; shift 2 ;;
     --skip-build) build=0; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --no-packages) packages=0; shift ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -84,8 +87,11 @@ if [ -d "$release" ]; then
 else
   run "check out release $commit" git -C "$opt/repo" worktree add --quiet --detach "$release" "$commit"
   if [ "$build" = 1 ]; then
-    run "install dependencies in the release (npm ci)" bash -c "cd '$release' && npm ci --no-audit --no-fund >/dev/null"
+    # As the updater does (ENDPOINT_UPDATE_INSTALL/BUILD/PRUNE_COMMAND): the build needs the dev
+    # dependencies, the release keeps the production ones only (no test tools, no mongod download).
+    run "install dependencies in the release (npm ci)" bash -c "cd '$release' && MONGOMS_DISABLE_POSTINSTALL=1 npm ci --no-audit --no-fund >/dev/null"
     run "build the release (npm run build)" bash -c "cd '$release' && npm run --silent build"
+    run "remove the dev dependencies from the release (npm prune --omit=dev)" bash -c "cd '$release' && npm prune --omit=dev --no-save --no-audit --no-fund >/dev/null"
   fi
   # The updater's marker of a complete release (updater/release-dir.ts).
   run "mark release $commit complete" bash -c "printf '{\"commit\": \"%s\", \"builtAt\": \"%s\", \"buildSeconds\": 0}\n' '$commit' \"\$(date -u +%Y-%m-%dT%H:%M:%SZ)\" > '$release/.endpoint-release.json'"
@@ -112,7 +118,10 @@ else
     printf 'ENDPOINT_HMAC_SECRET=%s\n' "$(openssl rand -hex 32)"
     printf 'ENDPOINT_STATE_DIR=/var/lib/e2e-endpoint\n'
     printf 'ENDPOINT_UPDATE_DEPLOY_DIR=/opt/e2e-endpoint\n'
+    printf 'ENDPOINT_MONGODB_URL=mongodb://127.0.0.1:27017/\n'
     printf 'ENDPOINT_TLS_CERT=/etc/e2e-endpoint/tls/server.pem\nENDPOINT_TLS_KEY=/etc/e2e-endpoint/tls/server.key\nENDPOINT_HUB_CA=/etc/e2e-endpoint/tls/ca.pem\n'
+    printf '# Only this hub identity (client certificate CN) may query; empty would let any certificate the CA signed in.\n'
+    printf 'ENDPOINT_HUB_ALLOWED_SUBJECTS=research-hub\n'
   } > "$env_file"
   chmod 640 "$env_file"
 fi
@@ -124,13 +133,31 @@ install_file() { # source target mode
 for unit in "$deploy"/systemd/*; do install_file "$unit" "$units/$(basename "$unit")" 644; done
 install_file "$deploy/polkit/50-e2e-endpoint.rules" "$polkit/50-e2e-endpoint.rules" 644
 
-# 7. Ownership, and the units enabled (not started: first set the database, MongoDB and certificates).
+# 7. polkitd: without it the polkit rule does nothing and every restart by the updater fails.
+polkitd_present() { [ -x /usr/lib/polkit-1/polkitd ] || [ -x /usr/libexec/polkitd ] || command -v polkitd >/dev/null; }
+if [ "$system" = 0 ]; then
+  say "skip: polkitd (packages are not installed below --root)"
+elif ! command -v systemctl >/dev/null || [ ! -d /run/systemd/system ]; then
+  say "skip: polkitd (systemd is not running here; restart through the watchdog: see deploy/cron/e2e-endpoint-no-systemd.crontab)"
+elif polkitd_present; then
+  already "polkitd installed"
+elif [ "$packages" = 1 ]; then
+  run "install polkitd (applies the polkit rule that lets $user restart the gateway)" bash -c "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq polkitd >/dev/null"
+else
+  say "MISSING: polkitd is not installed; the updater's restart of e2e-gateway will fail until it is (apt-get install polkitd)"
+fi
+
+# 8. Ownership, and the units enabled (not started: first set the database, MongoDB and certificates).
 if [ "$system" = 1 ]; then
   run "give $user the state folder and the deployment" chown -R "$user:$user" /var/lib/e2e-endpoint /opt/e2e-endpoint
   run "let $user read the configuration" chgrp -R "$user" /etc/e2e-endpoint
+  for key in /etc/e2e-endpoint/tls/server.key; do
+    if [ -f "$key" ]; then run "let $user read $key" chmod 640 "$key"; fi
+  done
   if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
     run "reload systemd" systemctl daemon-reload
     run "enable the gateway, the watchdog and the timers" systemctl enable e2e-gateway.service e2e-watchdog.service e2e-export.timer e2e-update.timer
+    if polkitd_present && ! systemctl is-active --quiet polkit; then run "start polkitd" systemctl start polkit; fi
   else
     say "skip: systemctl (systemd is not running here)"
   fi
@@ -140,5 +167,5 @@ fi
 
 say ""
 say "Next: edit $env_file (OSCAR database URL with a SELECT-only account, MongoDB URL, clinic id),"
-say "make certificates with deploy/tls.sh --out $etc/tls, load deploy/nftables.conf, then"
+say "make certificates with deploy/tls.sh (request/sign/install with the network's CA), load deploy/nftables.conf, then"
 say "systemctl start e2e-gateway e2e-watchdog and run a first export: endpoint export run --full."
