@@ -4,7 +4,10 @@
  * or C10BX), flu coverage (patients 65 and over with a flu vaccine given in the last 12 months), lab results,
  * encounters. The exporter's records are counted as they are built (no documents written), so the same script
  * compiled against an older exporter counts what that one built. Prints one JSON line.
- * Run: `node dist/bench/export-sections.js --oscar-url mysql://root@127.0.0.1:3306/bench_export_10000 [--label new]`.
+ * Drug status is the exporter's, at the database's clock; `--reference-date` (default: today) sets the flu window and
+ * the age of 65 (a synthetic clinic's dates end on its reference day, 2025-06-30 unless made otherwise).
+ * Run: `node dist/bench/export-sections.js --oscar-url mysql://root@127.0.0.1:3306/bench_export_10000 [--label new]
+ * [--oscar-rules] [--reference-date 2025-06-30]`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -99,7 +102,10 @@ async function exporterFigures(oscarUrl: string, today: string, yearAgo: string)
           figures.fluEligible++;
           const flu = ((sections.immunizations ?? []) as Entry[]).some(
             (entry) =>
-              /^J07BB/.test(entry.code?.code ?? '') && !entry.refused && (entry.date ?? '').slice(0, 10) > yearAgo,
+              /^J07BB/.test(entry.code?.code ?? '') &&
+              !entry.refused &&
+              (entry.date ?? '').slice(0, 10) > yearAgo &&
+              (entry.date ?? '').slice(0, 10) <= today,
           );
           if (flu) figures.fluCovered++;
         }
@@ -130,11 +136,11 @@ async function oscarRuleFigures(
   );
   // One medication per drug (DIN, else ATC, else name), its status the newest prescription's.
   const newestDrugs = `SELECT d.*, ROW_NUMBER() OVER (PARTITION BY d.demographic_no, COALESCE(NULLIF(TRIM(d.regional_identifier), ''), NULLIF(TRIM(d.ATC), ''), UPPER(COALESCE(NULLIF(d.GN, ''), NULLIF(d.BN, ''), d.customName, d.drugid))) ORDER BY d.rx_date DESC, d.drugid DESC) AS newest FROM drugs d ${active('d.demographic_no')}`;
-  const activeDrug = `newest = 1 AND archived = 0 AND (long_term = 1 OR (end_date >= ? AND end_date NOT IN ('0000-00-00', '0001-01-01')))`;
-  const activeMedications = await one(`SELECT COUNT(*) FROM (${newestDrugs}) x WHERE ${activeDrug}`, [today]);
+  const activeDrug = `newest = 1 AND archived = 0 AND (long_term = 1 OR (end_date >= CURDATE() AND end_date NOT IN ('0000-00-00', '0001-01-01')))`;
+  // Drug status at the database's clock, as the exporter's snapshot date.
+  const activeMedications = await one(`SELECT COUNT(*) FROM (${newestDrugs}) x WHERE ${activeDrug}`);
   const statinUsers = await one(
     `SELECT COUNT(DISTINCT demographic_no) FROM (${newestDrugs}) x WHERE ${activeDrug} AND (ATC LIKE 'C10AA%' OR ATC LIKE 'C10BA%' OR ATC LIKE 'C10BX%')`,
-    [today],
   );
   const age = `TIMESTAMPDIFF(YEAR, STR_TO_DATE(CONCAT(p.year_of_birth, '-', p.month_of_birth, '-', p.date_of_birth), '%Y-%m-%d'), ?)`;
   const fluEligible = await one(`SELECT COUNT(*) FROM demographic p WHERE p.patient_status = 'AC' AND ${age} >= 65`, [
@@ -142,8 +148,8 @@ async function oscarRuleFigures(
   ]);
   const fluCovered = await one(
     `SELECT COUNT(DISTINCT p.demographic_no) FROM demographic p JOIN preventions v ON v.demographic_no = p.demographic_no
-     WHERE p.patient_status = 'AC' AND ${age} >= 65 AND v.prevention_type IN ('Flu', 'H1N1') AND v.deleted = '0' AND v.refused = '0' AND v.prevention_date > ?`,
-    [today, yearAgo],
+     WHERE p.patient_status = 'AC' AND ${age} >= 65 AND v.prevention_type IN ('Flu', 'H1N1') AND v.deleted = '0' AND v.refused = '0' AND v.prevention_date > ? AND v.prevention_date <= ? + INTERVAL 1 DAY`,
+    [today, yearAgo, today],
   );
   // Results whose lab_no is a report routed to the patient (with its hl7TextInfo row, when the table exists).
   const labResults = await one(
@@ -162,13 +168,19 @@ async function oscarRuleFigures(
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'oscar-url': { type: 'string' }, label: { type: 'string' }, 'oscar-rules': { type: 'boolean' } },
+    options: {
+      'oscar-url': { type: 'string' },
+      label: { type: 'string' },
+      'oscar-rules': { type: 'boolean' },
+      'reference-date': { type: 'string' },
+    },
   });
   const oscarUrl = values['oscar-url'] ?? 'mysql://root@127.0.0.1:3306/bench_export_10000';
   const connection = await mysql.createConnection({ uri: oscarUrl, dateStrings: true });
   try {
     const [[dates]] = await connection.query<mysql.RowDataPacket[]>(
-      "SELECT DATE_FORMAT(CURDATE(), '%Y-%m-%d') AS today, DATE_FORMAT(CURDATE() - INTERVAL 12 MONTH, '%Y-%m-%d') AS yearAgo",
+      "SELECT DATE_FORMAT(d, '%Y-%m-%d') AS today, DATE_FORMAT(d - INTERVAL 12 MONTH, '%Y-%m-%d') AS yearAgo FROM (SELECT COALESCE(?, CURDATE()) AS d) x",
+      [values['reference-date'] ?? null],
     );
     const today = String(dates.today);
     const yearAgo = String(dates.yearAgo);
