@@ -15,7 +15,7 @@ export interface ReadOptions {
   maxBytes?: number;
   /** Deepest element nesting accepted (XML_TOO_DEEP beyond). */
   maxDepth?: number;
-  /** Keep encounter note text (dropped unless asked for). */
+  /** Keep note text of encounters, alerts, family history and risk factors (dropped unless asked for). */
   keepNoteText?: boolean;
 }
 
@@ -38,7 +38,7 @@ export function readE2E(xml: string | Buffer, options: ReadOptions = {}): ReadRe
 
 /** Options of the writer. */
 export interface WriteOptions {
-  /** Write encounter note text (left out unless asked for). */
+  /** Write note text of encounters, alerts, family history and risk factors (left out unless asked for). */
   includeNoteText?: boolean;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Text rules shared by reader and writer: XML escaping, removal of characters illegal in
- * XML 1.0, and HL7 TS timestamps ↔ the record's ISO text (keeping precision and zone).
+ * XML 1.0, numbers as decimal text, and HL7 TS timestamps ↔ the record's ISO text (keeping
+ * precision and zone).
  */
 
 // XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
@@ -37,6 +38,13 @@ export function escapeXml(text: string): string {
 export function escapeAttr(text: string): string {
   if (!ATTR_NEEDS_WORK.test(text)) return text;
   return removeIllegalXmlChars(text).replace(/[&<>"\t\n\r]/g, (c) => ESCAPES[c]);
+}
+
+/** A number as XML Schema decimal text (no exponent). */
+export function decimal(value: number): string {
+  const text = String(value);
+  if (!/[eE]/.test(text)) return text;
+  return value.toFixed(20).replace(/\.?0+$/, '');
 }
 
 const REFERENCE = /&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);/g;

@@ -1,12 +1,17 @@
-/** Reads an allergy entry: a concern act around an intolerance observation (or the observation alone). */
+/**
+ * Reads an allergy entry: a concern act around an intolerance observation (or the observation
+ * alone). Status: active, else inactive (completed, resolved, suspended, aborted …); onset from
+ * the observation, else the act's effectiveTime.
+ */
 import type { Allergy } from '../record';
-import { ALLERGY_SEVERITY, ALLERGY_TYPE, CONDITION_STATUS, PITO_OBSERVATION_CODES as P } from '../vocab/value-maps';
+import { ALLERGY_SEVERITY, ALLERGY_TYPE, ARCHIVED_STATUS, PITO_OBSERVATION_CODES as P } from '../vocab/value-maps';
 import {
   attr,
   coded,
   idOf,
   interval,
   many,
+  mapped,
   one,
   path,
   prune,
@@ -39,11 +44,7 @@ export function readAllergy(entry: XmlNode, ctx: ReadContext, index: number): Al
   const obs = act === undefined ? one(entry, 'observation') : one(one(act, 'entryRelationship'), 'observation');
   if (act === undefined && obs === undefined) return undefined;
   const allergy: Allergy = { id: idOf(act) ?? idOf(obs) };
-  const status = attr(one(act ?? obs, 'statusCode'), 'code');
-  if (status !== undefined) {
-    allergy.status = CONDITION_STATUS.read.get(status.toUpperCase());
-    if (allergy.status === undefined) warn(ctx, 'BAD_VALUE', `${field}.status: unknown status code ${status}.`);
-  }
+  allergy.status = mapped(one(act ?? obs, 'statusCode'), ARCHIVED_STATUS, ctx, `${field}.status`);
   if (obs !== undefined) {
     const type = attr(one(obs, 'code'), 'code');
     if (type !== undefined) {

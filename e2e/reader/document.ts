@@ -1,25 +1,21 @@
 /**
  * Reads an E2E document: the gate (input.ts), one fast-xml-parser parse, then a walk over the
  * header and the sections. Sections are matched by templateId and code through the section
- * table; each entry goes to its section's reader (a switch); nullFlavor placeholders are skipped.
+ * table; each entry goes to its section's reader in the entry-kind table (entry-kinds.ts);
+ * nullFlavor placeholders are skipped.
  */
 import { XMLParser } from 'fast-xml-parser';
 import { EndpointError } from '../../core/errors';
-import type { DataWarning, PatientRecord, SectionName } from '../record';
+import { ENTRY_KIND_BY_SECTION } from '../entry-kinds';
+import type { DataWarning, PatientRecord } from '../record';
 import { countSections, emptyRecord } from '../record';
+import { HL7_V3_NAMESPACE } from '../vocab/oids';
 import { findSection } from '../vocab/sections';
 import { WARNING_CODES } from '../warnings';
-import { readAllergy } from './allergy';
-import { readEncounter } from './encounter';
 import { readDocumentInfo, readPatient } from './header';
-import { readImmunization } from './immunization';
-import { HL7_V3_NAMESPACE } from '../vocab/oids';
 import { decodeInput, INPUT_DEFAULTS, markupBudget, scanStructure } from './input';
-import { readLabResults } from './lab-result';
-import { readMedication } from './medication';
 import { addWarning, attr, many, one, path, warn, type ReadContext, type XmlNode } from './nodes';
-import { readProblem } from './problem';
-import { pairBloodPressures, readVitalSigns } from './vital-sign';
+import { pairBloodPressures } from './vital-sign';
 
 /** Elements that repeat: always arrays, so the walk never checks. */
 const REPEATED = new Set([
@@ -57,37 +53,6 @@ export interface DocumentReadOptions {
   keepNoteText: boolean;
 }
 
-function readEntry(name: SectionName, entry: XmlNode, record: PatientRecord, ctx: ReadContext): boolean {
-  switch (name) {
-    case 'medications': {
-      const value = readMedication(entry, ctx, record.medications.length);
-      return value !== undefined && record.medications.push(value) > 0;
-    }
-    case 'problems': {
-      const value = readProblem(entry, ctx, record.problems.length);
-      return value !== undefined && record.problems.push(value) > 0;
-    }
-    case 'allergies': {
-      const value = readAllergy(entry, ctx, record.allergies.length);
-      return value !== undefined && record.allergies.push(value) > 0;
-    }
-    case 'immunizations': {
-      const value = readImmunization(entry, ctx, record.immunizations.length);
-      return value !== undefined && record.immunizations.push(value) > 0;
-    }
-    case 'labResults':
-      readLabResults(entry, ctx, record.labResults);
-      return true;
-    case 'vitalSigns':
-      readVitalSigns(entry, ctx, record.vitalSigns);
-      return true;
-    case 'encounters': {
-      const value = readEncounter(entry, ctx, record.encounters.length);
-      return value !== undefined && record.encounters.push(value) > 0;
-    }
-  }
-}
-
 /** True for a "no information" placeholder entry. */
 function isPlaceholder(entry: XmlNode): boolean {
   if (attr(entry, 'nullFlavor') !== undefined) return true;
@@ -119,10 +84,11 @@ function readSection(
   }
   const name = found.section.field;
   if (name === null) return;
+  const kind = ENTRY_KIND_BY_SECTION.get(name)!;
   const ctx: ReadContext = { section: name, warnings, keepNoteText: options.keepNoteText };
   for (const entry of many(section, 'entry')) {
     if (isPlaceholder(entry)) continue;
-    if (!readEntry(name, entry, record, ctx))
+    if (!kind.read(entry, record, ctx))
       warn(ctx, 'UNEXPECTED_ENTRY', `An entry of an unexpected kind in the ${name} section was skipped.`);
   }
 }
@@ -142,7 +108,10 @@ export function readDocument(
   if (root.localName !== 'ClinicalDocument')
     throw new EndpointError('NOT_E2E', `The root element is ${root.localName.slice(0, 64)}, not ClinicalDocument.`);
   if (root.namespace !== undefined && root.namespace !== HL7_V3_NAMESPACE)
-    throw new EndpointError('NOT_E2E', `The root element is a ClinicalDocument of namespace ${root.namespace.slice(0, 64)}, not ${HL7_V3_NAMESPACE}.`);
+    throw new EndpointError(
+      'NOT_E2E',
+      `The root element is a ClinicalDocument of namespace ${root.namespace.slice(0, 64)}, not ${HL7_V3_NAMESPACE}.`,
+    );
   let tree: XmlNode;
   try {
     tree = parser.parse(xml) as XmlNode;

@@ -5,6 +5,7 @@
  */
 import type { Coded, DataWarning, ObservedValue, SectionName } from '../record';
 import { findCodeSystem } from '../vocab/code-systems';
+import type { ValueMap } from '../vocab/value-maps';
 import { WARNING_CODES, type WarningCode } from '../warnings';
 import { decodeAttr, decodeText, hl7ToIso } from '../xml-text';
 
@@ -164,6 +165,20 @@ export function observed(node: XmlNode | undefined, ctx: ReadContext, field: str
   }
   const content = text(node) ?? attr(node, 'displayName') ?? attr(node, 'code') ?? attr(node, 'value');
   return content === undefined ? undefined : { text: content };
+}
+
+/** The value of a code through a value map (statusCode, reason …); BAD_VALUE warning for a code the map does not know. */
+export function mapped<V extends string>(
+  node: XmlNode | undefined,
+  map: ValueMap<V>,
+  ctx: ReadContext,
+  field: string,
+): V | undefined {
+  const code = attr(node, 'code');
+  if (code === undefined) return undefined;
+  const value = map.read.get(code.toUpperCase());
+  if (value === undefined) warn(ctx, 'BAD_VALUE', `${field}: unknown code ${code}.`);
+  return value;
 }
 
 /** Removes keys whose value is undefined (records never carry them). */

@@ -1,12 +1,17 @@
-/** Reads a problem entry: diagnosis code from the value, or OSCAR's ICD9CODE observation. */
+/**
+ * Reads a problem entry: the diagnosis code from the value, else from the ICD9CODE (or OSCAR's
+ * BILLINGCODE) secondary-code observation; the code system is kept as written. Status: ActStatus
+ * completed → resolved, suspended → inactive (the old spellings read too).
+ */
 import type { Problem } from '../record';
-import { CONDITION_STATUS, PITO_OBSERVATION_CODES as P } from '../vocab/value-maps';
+import { PROBLEM_STATUS, PITO_OBSERVATION_CODES as P } from '../vocab/value-maps';
 import {
   attr,
   coded,
   idOf,
   interval,
   many,
+  mapped,
   one,
   path,
   prune,
@@ -26,16 +31,12 @@ export function readProblem(entry: XmlNode, ctx: ReadContext, index: number): Pr
   if (problem.code === undefined) {
     for (const relationship of many(obs, 'entryRelationship')) {
       const inner = one(relationship, 'observation');
-      if (attr(one(inner, 'code'), 'code') === P.icd9)
-        problem.code ??= coded(one(inner, 'value'), ctx, `${field}.code`);
+      const code = attr(one(inner, 'code'), 'code');
+      if (code === P.icd9 || code === P.billing) problem.code ??= coded(one(inner, 'value'), ctx, `${field}.code`);
     }
   }
   if (problem.code === undefined) warn(ctx, 'ENTRY_WITHOUT_CODE', `${field}: no diagnosis code.`);
-  const status = attr(one(obs, 'statusCode'), 'code');
-  if (status !== undefined) {
-    problem.status = CONDITION_STATUS.read.get(status.toUpperCase());
-    if (problem.status === undefined) warn(ctx, 'BAD_VALUE', `${field}.status: unknown status code ${status}.`);
-  }
+  problem.status = mapped(one(obs, 'statusCode'), PROBLEM_STATUS, ctx, `${field}.status`);
   const { low, high } = interval(one(obs, 'effectiveTime'), ctx, `${field}.effectiveTime`);
   problem.onset = low;
   problem.resolved = high;

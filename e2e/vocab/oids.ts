@@ -21,6 +21,8 @@ export const ID_OIDS = {
   mspBilling: '2.16.840.1.113883.3.3331.3.1',
   /** OSCAR's medication entry id root (seen in OSCAR exports). */
   oscarMedication: '2.16.840.1.113883.3.1818.10.10.3',
+  /** Accession number of a lab report, on each result observation (the root OSCAR's exports use for it). */
+  labAccession: '2.16.840.1.113883.3.1818.10.2.10.33',
 } as const;
 
 /** Health-number OIDs of the other provinces, by province code (for reading only). */
@@ -50,16 +52,20 @@ export const PITO_TEMPLATE_PREFIX = '2.16.840.1.113883.3.1818.10.';
 
 /** Entry-level PITO templates the writer uses (the reader does not need them). */
 export const ENTRY_TEMPLATES = {
+  alert: '2.16.840.1.113883.3.1818.10.3.2',
   allergy: '2.16.840.1.113883.3.1818.10.3.3',
   clinicalObservation: '2.16.840.1.113883.3.1818.10.3.7',
   encounter: '2.16.840.1.113883.3.1818.10.3.9',
+  familyHistory: '2.16.840.1.113883.3.1818.10.3.10',
   immunization: '2.16.840.1.113883.3.1818.10.3.11',
   lab: '2.16.840.1.113883.3.1818.10.3.12',
   problem: '2.16.840.1.113883.3.1818.10.3.15',
+  riskFactor: '2.16.840.1.113883.3.1818.10.3.17',
   medication: '2.16.840.1.113883.3.1818.10.3.18',
   author: '2.16.840.1.113883.3.1818.10.4.2',
   dateObservation: '2.16.840.1.113883.3.1818.10.4.4',
   dosageInstruction: '2.16.840.1.113883.3.1818.10.4.8',
+  locationParticipation: '2.16.840.1.113883.3.1818.10.4.13',
   drugProduct: '2.16.840.1.113883.3.1818.10.4.16',
   prescription: '2.16.840.1.113883.3.1818.10.4.20',
   encounterParticipant: '2.16.840.1.113883.3.1818.10.4.21',
@@ -69,5 +75,6 @@ export const ENTRY_TEMPLATES = {
   billingCode: '2.16.840.1.113883.3.1818.10.4.28',
   severity: '2.16.840.1.113883.3.1818.10.4.30',
   unboundObservation: '2.16.840.1.113883.3.1818.10.4.32',
+  instruction: '2.16.840.1.113883.3.1818.10.4.35',
   prnIndicator: '2.16.840.1.113883.3.1818.10.4.37',
 } as const;

@@ -1,19 +1,25 @@
 /**
  * Sections of an E2E-DTC document: templateIds (with and without entries), LOINC or PITO
- * section codes, and the variants met in real documents. The record's seven clinical sections
- * are mapped to fields; the other PITO sections are known (no warning) but not read.
+ * section codes, the "no information" text of an empty section, and the variants met in real
+ * documents. The record's ten sections are mapped to fields (screenings live inside the
+ * laboratory section); the other PITO sections are known (no warning) but not read.
  */
 import type { SectionName } from '../record';
 import { CODE_SYSTEM_OID } from './code-systems';
 
+/** A record field that is a section of its own (screenings are written inside the laboratory section). */
+export type SectionField = Exclude<SectionName, 'screenings'>;
+
 /** One kind of section. */
 export interface SectionRow {
   /** The record field it fills, or null for a known section the record does not model. */
-  field: SectionName | null;
+  field: SectionField | null;
   /** Short name for warnings and comments (never PHI). */
   label: string;
   /** Title the writer uses (before " [with entries]" / " [without entries]"). */
   title: string;
+  /** The narrative of the section without entries (OSCAR's wording), for the writer. */
+  emptyText: string;
   /** templateId of the "with entries" form. */
   templateWithEntries: string;
   /** templateId of the "without entries" form. */
@@ -41,17 +47,18 @@ const pito = (code: string, displayName: string) => ({
 });
 
 function row(
-  field: SectionName | null,
+  field: SectionField | null,
   label: string,
   title: string,
   n: string,
   code: SectionRow['code'],
-  extra: Partial<Pick<SectionRow, 'templateAliases' | 'codeAliases'>> = {},
+  extra: Partial<Pick<SectionRow, 'templateAliases' | 'codeAliases' | 'emptyText'>> = {},
 ): SectionRow {
   return {
     field,
     label,
     title,
+    emptyText: extra.emptyText ?? 'No information for this section for this patient',
     templateWithEntries: `${T}${n}.1`,
     templateWithoutEntries: `${T}${n}`,
     code,
@@ -60,7 +67,7 @@ function row(
   };
 }
 
-/** Every known section, the seven clinical ones first in document order. */
+/** Every known section, the record's ones first in document order. */
 export const SECTIONS: readonly SectionRow[] = [
   row(
     'medications',
@@ -68,24 +75,27 @@ export const SECTIONS: readonly SectionRow[] = [
     'Medications and Prescriptions - Medication List',
     '19',
     loinc('10160-0', 'History of Medication Use'),
-    { codeAliases: ['10160-6', '19009-0'] },
+    { codeAliases: ['10160-6', '19009-0'], emptyText: 'No Medication Entries' },
   ),
-  row('problems', 'problems', 'Problems', '21', loinc('11450-4', 'Problem List')),
+  row('problems', 'problems', 'Problems', '21', loinc('11450-4', 'Problem List'), { emptyText: 'No Problem Entries' }),
   row(
     'allergies',
     'allergies',
     'Allergies & Intolerances (Reaction List)',
     '4',
     loinc('48765-2', 'Allergies and or Adverse Reactions Doc'),
+    { emptyText: 'No Allergy Entries' },
   ),
-  row('immunizations', 'immunizations', 'Immunizations', '14', loinc('11369-6', 'History of Immunizations')),
+  row('immunizations', 'immunizations', 'Immunizations', '14', loinc('11369-6', 'History of Immunizations'), {
+    emptyText: 'No Immunization Entries',
+  }),
   row(
     'labResults',
     'labResults',
     'Laboratory Results and Reports',
     '16',
     loinc('30954-2', 'Relevant Diagnostic Tests and/or Laboratory Data'),
-    { codeAliases: ['11502-2'] },
+    { codeAliases: ['11502-2'], emptyText: 'No Laboratory Report Entries' },
   ),
   row(
     'vitalSigns',
@@ -93,7 +103,7 @@ export const SECTIONS: readonly SectionRow[] = [
     'Clinical Measured Observations',
     '8',
     pito('CLINOBS', 'Clinically Measured Observations'),
-    { codeAliases: ['8716-3'] },
+    { codeAliases: ['8716-3'], emptyText: 'No Clinical Measured Observations' },
   ),
   row(
     'encounters',
@@ -101,30 +111,34 @@ export const SECTIONS: readonly SectionRow[] = [
     'Encounter History and Notes',
     '12',
     loinc('46240-8', 'History of hospitalizations+History of outpatient visits'),
-    { templateAliases: [`${T}22.1`] },
+    { templateAliases: [`${T}22.1`], emptyText: 'No Encounter Entries' },
   ),
+  row('alerts', 'alerts', 'Alerts', '3', pito('ALERTS', 'Alerts'), { emptyText: 'No Alerts' }),
+  row('familyHistory', 'familyHistory', 'Family History', '13', loinc('10157-6', 'History of family member diseases'), {
+    emptyText: 'No Family History',
+  }),
+  row('riskFactors', 'riskFactors', 'Risk Factors', '24', loinc('46467-7', 'Risk Factors'), {
+    emptyText: 'No Risk Factors',
+  }),
   row(null, 'advanceDirectives', 'Advance Directives', '2', loinc('42348-3', 'Advance Directives')),
-  row(null, 'alerts', 'Alerts', '3', pito('ALERTS', 'Alerts')),
   row(null, 'appointments', 'Appointments', '5', loinc('56446-8', 'Appointment Summary')),
   row(null, 'billing', 'Billing', '6', pito('BILLING', 'Billing')),
   row(null, 'carePlan', 'Care Plan', '7', loinc('56851-9', 'Care Plan')),
   row(null, 'devices', 'Medical Devices', '11', loinc('46264-8', 'History of medical device use')),
-  row(null, 'familyHistory', 'Family History', '13', loinc('10157-6', 'History of family member diseases')),
   row(null, 'investigations', 'Investigations and Procedures', '15', pito('INVPROC', 'Investigations and Procedures')),
   row(null, 'medicalHistory', 'Medical History', '17', loinc('11348-0', 'History of past illness')),
   row(null, 'imaging', 'Diagnostic Imaging', '18', loinc('55115-0', 'Requested imaging studies information')),
   row(null, 'orders', 'Orders and Requisitions', '20', pito('REQS', 'Orders and Requisitions')),
   row(null, 'purpose', 'Purpose', '22', loinc('42349-1', 'Reason For Referral')),
   row(null, 'reproductive', 'Reproductive Observations', '23', loinc('56833-7', 'Pregnancy related history')),
-  row(null, 'riskFactors', 'Risk Factors', '24', loinc('46467-7', 'Risk Factors')),
   row(null, 'careHistory', 'Care History', '25', loinc('10167-5', 'History of surgical procedures')),
   row(null, 'treatmentHistory', 'Treatment History', '26', loinc('62387-6', 'Interventions provided')),
 ];
 
-/** The row of each clinical section, by record field (for the writer). */
+/** The row of each section the record models, by record field (for the writer). */
 export const SECTION_BY_FIELD = Object.fromEntries(
   SECTIONS.filter((s) => s.field !== null).map((s) => [s.field, s]),
-) as Record<SectionName, SectionRow>;
+) as Record<SectionField, SectionRow>;
 
 const byTemplate = new Map<string, SectionRow>();
 const byCode = new Map<string, SectionRow>();

@@ -2,7 +2,7 @@
  * Small two-way maps between the record's enumerations and the codes written in documents.
  * `write` is what the writer writes; `read` also holds the spellings met in real documents.
  */
-import type { Allergy, Medication, Problem } from '../record';
+import type { Alert, Allergy, LabResult, Medication, NotGivenReason, Problem } from '../record';
 
 /** A two-way map: record value → written code, and every known code → record value. */
 export interface ValueMap<V extends string> {
@@ -44,11 +44,49 @@ export const ALLERGY_SEVERITY = valueMap<Exclude<NonNullable<Allergy['severity']
   },
 );
 
-/** Status of problems and allergies → statusCode. */
-export const CONDITION_STATUS = valueMap<NonNullable<Problem['status']>>(
-  { active: 'active', inactive: 'inactive', resolved: 'resolved' },
-  { completed: 'resolved', complete: 'resolved', aborted: 'inactive', suspended: 'inactive' },
+/**
+ * The HL7 ActStatus codes: every statusCode the writer writes is one of them (problems'
+ * `resolved`/`inactive` and labs' `final`/`preliminary` are not, and are only read).
+ */
+export const ACT_STATUS_CODES: readonly string[] = [
+  'normal',
+  'aborted',
+  'active',
+  'cancelled',
+  'completed',
+  'held',
+  'new',
+  'suspended',
+  'nullified',
+  'obsolete',
+];
+
+/** Problem status → ActStatus (resolved → completed, inactive → suspended); the old spellings are read too. */
+export const PROBLEM_STATUS = valueMap<NonNullable<Problem['status']>>(
+  { active: 'active', resolved: 'completed', inactive: 'suspended' },
+  { resolved: 'resolved', complete: 'resolved', inactive: 'inactive', aborted: 'inactive' },
 );
+
+/**
+ * Status of an entry the EMR archives (allergies, alerts, risk factors) → ActStatus: archived is
+ * `inactive`, written `completed`; OSCAR's `complete` and the other ended states are read as inactive.
+ */
+export const ARCHIVED_STATUS = valueMap<NonNullable<Alert['status']>>(
+  { active: 'active', inactive: 'completed' },
+  { complete: 'inactive', resolved: 'inactive', inactive: 'inactive', suspended: 'inactive', aborted: 'inactive' },
+);
+
+/** Lab report status → ActStatus (final → completed, preliminary → active); OSCAR's literal spellings are read too. */
+export const LAB_STATUS = valueMap<NonNullable<LabResult['status']>>(
+  { final: 'completed', preliminary: 'active' },
+  { final: 'final', corrected: 'final', complete: 'final', preliminary: 'preliminary' },
+);
+
+/**
+ * Why an immunization or screening was not given → HL7 ActReason (2.16.840.1.113883.5.8):
+ * refused → PATOBJ (patient objection), ineligible → MEDPREC (medical precaution).
+ */
+export const NOT_GIVEN_REASON = valueMap<NotGivenReason>({ refused: 'PATOBJ', ineligible: 'MEDPREC' });
 
 /** Medication status → statusCode (HL7 ActStatus). */
 export const MEDICATION_STATUS = valueMap<NonNullable<Medication['status']>>(
@@ -71,6 +109,9 @@ export const PITO_OBSERVATION_CODES = {
   reaction: 'REACTOBS',
   severity: 'SEV',
   icd9: 'ICD9CODE',
+  billing: 'BILLINGCODE',
+  otherAlert: 'OTHERALRT',
+  instructions: 'INSTRUCT',
   longTermText: 'Long Term',
   shortTermText: 'Short Term',
   frequencyPrefix: 'Frequency: ',

@@ -1,8 +1,12 @@
-/** Writes an allergy entry (PITO Allergy template 3.3: a concern act around an intolerance observation). */
+/**
+ * Writes an allergy entry (PITO Allergy template 3.3: a concern act around an intolerance
+ * observation). The act carries the status (ActStatus: archived → completed) and the onset as its
+ * effectiveTime low, where E2E consumers take the allergy's date from.
+ */
 import type { Allergy } from '../record';
 import { CODE_SYSTEM_NAME, CODE_SYSTEM_OID } from '../vocab/code-systems';
 import { ENTRY_TEMPLATES, ID_OIDS } from '../vocab/oids';
-import { ALLERGY_SEVERITY, ALLERGY_TYPE, CONDITION_STATUS, PITO_OBSERVATION_CODES as P } from '../vocab/value-maps';
+import { ALLERGY_SEVERITY, ALLERGY_TYPE, ARCHIVED_STATUS, PITO_OBSERVATION_CODES as P } from '../vocab/value-maps';
 import { codedElement, idElement, interval, textElement } from './xml';
 
 const ACT_CODE = `codeSystem="${CODE_SYSTEM_OID.actCode}" codeSystemName="${CODE_SYSTEM_NAME.actCode}"`;
@@ -31,7 +35,8 @@ export function allergyEntry(allergy: Allergy): string {
     `<entry typeCode="DRIV" contextConductionInd="true"><templateId root="${ENTRY_TEMPLATES.allergy}"/>` +
     `<act classCode="ACT" moodCode="EVN">${idElement(ID_OIDS.oscar, allergy.id)}` +
     `<code code="CONC" displayName="Concern" codeSystem="${CODE_SYSTEM_OID.actClass}" codeSystemName="${CODE_SYSTEM_NAME.actClass}"/>` +
-    (allergy.status === undefined ? '' : `<statusCode code="${CONDITION_STATUS.write[allergy.status]}"/>`) +
+    (allergy.status === undefined ? '' : `<statusCode code="${ARCHIVED_STATUS.write[allergy.status]}"/>`) +
+    interval(allergy.onset, undefined) +
     `<entryRelationship typeCode="SUBJ" contextConductionInd="true"><observation classCode="OBS" moodCode="EVN">` +
     type +
     interval(allergy.onset, undefined) +

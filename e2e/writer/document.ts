@@ -1,27 +1,19 @@
 /**
- * Writes a complete E2E-DTC document: the header, then one section per clinical kind with a
- * narrative table and coded entries, or the "without entries" form with a nullFlavor entry.
- * Plain string building (no DOM); every text goes through escapeXml.
+ * Writes a complete E2E-DTC document: the header, then one section per entry kind (entry-kinds.ts)
+ * with a narrative table and coded entries, or the "without entries" form with the section's own
+ * "no information" text and a nullFlavor entry. Plain string building (no DOM); every text goes
+ * through escapeXml.
  */
-import type { ClinicalSections, PatientRecord, PersonName, SectionName } from '../record';
-import { SECTION_NAMES } from '../record';
+import { ENTRY_KINDS, type Cells, type EntryKind, type EntryWriteOptions } from '../entry-kinds';
+import type { PatientRecord, PersonName } from '../record';
 import { CODE_SYSTEM_NAME, CODE_SYSTEM_OID } from '../vocab/code-systems';
 import { DOCUMENT_OIDS, ID_OIDS } from '../vocab/oids';
 import { SECTION_BY_FIELD } from '../vocab/sections';
 import { escapeXml } from '../xml-text';
-import { ALLERGY_COLUMNS, allergyEntry, allergyRow } from './allergy';
-import { ENCOUNTER_COLUMNS, encounterEntry, encounterRow } from './encounter';
-import { IMMUNIZATION_COLUMNS, immunizationEntry, immunizationRow } from './immunization';
-import { LAB_RESULT_COLUMNS, labResultEntry, labResultRow } from './lab-result';
-import { MEDICATION_COLUMNS, medicationEntry, medicationRow } from './medication';
-import { PROBLEM_COLUMNS, problemEntry, problemRow } from './problem';
-import { VITAL_SIGN_COLUMNS, vitalSignEntry, vitalSignRow } from './vital-sign';
 import { attr, textElement, tsElement } from './xml';
 
 /** Options of the writer (see WriteOptions in index.ts). */
-export interface DocumentWriteOptions {
-  includeNoteText: boolean;
-}
+export type DocumentWriteOptions = EntryWriteOptions;
 
 function nameElement(name: PersonName | undefined): string {
   if (name === undefined) return '';
@@ -85,63 +77,7 @@ function header(record: PatientRecord): string {
   );
 }
 
-type Cells = (string | undefined)[];
-
-/** Entry XML and narrative row of the entries of one section: the switch over entry types. */
-function sectionParts(
-  name: SectionName,
-  record: ClinicalSections,
-  options: DocumentWriteOptions,
-): { columns: string[]; rows: Cells[]; entries: string } {
-  let entries = '';
-  const rows: Cells[] = [];
-  switch (name) {
-    case 'medications':
-      for (const e of record.medications) {
-        entries += medicationEntry(e);
-        rows.push(medicationRow(e));
-      }
-      return { columns: MEDICATION_COLUMNS, rows, entries };
-    case 'problems':
-      for (const e of record.problems) {
-        entries += problemEntry(e);
-        rows.push(problemRow(e));
-      }
-      return { columns: PROBLEM_COLUMNS, rows, entries };
-    case 'allergies':
-      for (const e of record.allergies) {
-        entries += allergyEntry(e);
-        rows.push(allergyRow(e));
-      }
-      return { columns: ALLERGY_COLUMNS, rows, entries };
-    case 'immunizations':
-      for (const e of record.immunizations) {
-        entries += immunizationEntry(e);
-        rows.push(immunizationRow(e));
-      }
-      return { columns: IMMUNIZATION_COLUMNS, rows, entries };
-    case 'labResults':
-      for (const e of record.labResults) {
-        entries += labResultEntry(e);
-        rows.push(labResultRow(e));
-      }
-      return { columns: LAB_RESULT_COLUMNS, rows, entries };
-    case 'vitalSigns':
-      for (const e of record.vitalSigns) {
-        entries += vitalSignEntry(e);
-        rows.push(vitalSignRow(e));
-      }
-      return { columns: VITAL_SIGN_COLUMNS, rows, entries };
-    case 'encounters':
-      for (const e of record.encounters) {
-        entries += encounterEntry(e, options.includeNoteText);
-        rows.push(encounterRow(e));
-      }
-      return { columns: ENCOUNTER_COLUMNS, rows, entries };
-  }
-}
-
-function narrativeTable(columns: string[], rows: Cells[]): string {
+function narrativeTable(columns: readonly string[], rows: Cells[]): string {
   let xml = '<text mediaType="text/x-hl7-text+xml"><table border="1"><thead><tr>';
   for (const column of columns) xml += `<th>${column}</th>`;
   xml += '</tr></thead><tbody>';
@@ -157,19 +93,24 @@ function narrativeTable(columns: string[], rows: Cells[]): string {
 const PLACEHOLDER_ENTRY =
   '<entry nullFlavor="NI" typeCode="DRIV" contextConductionInd="true"><observation nullFlavor="NI" classCode="OBS" moodCode="EVN"><code nullFlavor="NI"/><text nullFlavor="NI"/><statusCode code="completed"/><effectiveTime nullFlavor="NI"/></observation></entry>';
 
-function section(name: SectionName, record: PatientRecord, options: DocumentWriteOptions): string {
-  const row = SECTION_BY_FIELD[name];
+function section(kind: EntryKind, record: PatientRecord, options: DocumentWriteOptions): string {
+  const row = SECTION_BY_FIELD[kind.section];
   const { code } = row;
-  const parts = sectionParts(name, record, options);
-  const hasEntries = parts.rows.length > 0;
+  let entries = '';
+  const rows: Cells[] = [];
+  for (const field of kind.fields) {
+    const part = field.write(record, options);
+    entries += part.entries;
+    rows.push(...part.rows);
+  }
+  const hasEntries = rows.length > 0;
   let xml = '<component typeCode="COMP" contextConductionInd="true"><section classCode="DOCSECT" moodCode="EVN">';
   xml += `<templateId root="${hasEntries ? row.templateWithEntries : row.templateWithoutEntries}"/>`;
   xml += `<code code="${code.code}" codeSystem="${code.codeSystem}" codeSystemName="${code.codeSystemName}" displayName="${escapeXml(code.displayName)}"/>`;
   xml += `<title>${escapeXml(row.title)} [${hasEntries ? 'with' : 'without'} entries]</title>`;
   xml += hasEntries
-    ? narrativeTable(parts.columns, parts.rows) + parts.entries
-    : '<text mediaType="text/x-hl7-text+xml">No information for this section for this patient</text>' +
-      PLACEHOLDER_ENTRY;
+    ? narrativeTable(kind.columns, rows) + entries
+    : `<text mediaType="text/x-hl7-text+xml">${escapeXml(row.emptyText)}</text>` + PLACEHOLDER_ENTRY;
   return xml + '</section></component>';
 }
 
@@ -177,6 +118,6 @@ function section(name: SectionName, record: PatientRecord, options: DocumentWrit
 export function writeDocument(record: PatientRecord, options: DocumentWriteOptions): string {
   let xml = header(record);
   xml += '<component typeCode="COMP" contextConductionInd="true"><structuredBody classCode="DOCBODY" moodCode="EVN">';
-  for (const name of SECTION_NAMES) xml += section(name, record, options);
+  for (const kind of ENTRY_KINDS) xml += section(kind, record, options);
   return xml + '</structuredBody></component></ClinicalDocument>\n';
 }

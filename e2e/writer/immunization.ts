@@ -1,10 +1,12 @@
-/** Writes an immunization entry (PITO Immunization template 3.11). */
+/**
+ * Writes an immunization entry (PITO Immunization template 3.11). Not given (refused or
+ * ineligible) is negationInd="true" with the reason as an ActReason code (PATOBJ, MEDPREC).
+ */
 import type { Immunization } from '../record';
 import { CODE_SYSTEM_NAME, CODE_SYSTEM_OID } from '../vocab/code-systems';
 import { ENTRY_TEMPLATES, ID_OIDS } from '../vocab/oids';
+import { notGivenReasonObservation } from './observations';
 import { codedElement, idElement, interval, textElement } from './xml';
-
-const SITE_TEMPLATE = '2.16.840.1.113883.3.1818.10.4.13';
 
 /** The entry XML of one immunization. */
 export function immunizationEntry(imm: Immunization): string {
@@ -12,7 +14,7 @@ export function immunizationEntry(imm: Immunization): string {
   const site =
     imm.site === undefined
       ? ''
-      : `<participant typeCode="LOC" contextControlCode="OP"><templateId root="${SITE_TEMPLATE}"/><participantRole classCode="SDLOC"><playingEntity>${textElement('name', imm.site)}</playingEntity></participantRole></participant>`;
+      : `<participant typeCode="LOC" contextControlCode="OP"><templateId root="${ENTRY_TEMPLATES.locationParticipation}"/><participantRole classCode="SDLOC"><playingEntity>${textElement('name', imm.site)}</playingEntity></participantRole></participant>`;
   return (
     `<entry typeCode="DRIV" contextConductionInd="true"><templateId root="${ENTRY_TEMPLATES.immunization}"/>` +
     `<substanceAdministration classCode="SBADM" moodCode="EVN"${negation}>${idElement(ID_OIDS.oscar, imm.id)}` +
@@ -25,18 +27,19 @@ export function immunizationEntry(imm: Immunization): string {
     textElement('lotNumberText', imm.lot) +
     `</manufacturedMaterial></manufacturedProduct></consumable>` +
     site +
+    (imm.refused === true ? notGivenReasonObservation(imm.notGivenReason) : '') +
     `</substanceAdministration></entry>`
   );
 }
 
 /** Narrative columns and one row per immunization. */
-export const IMMUNIZATION_COLUMNS = ['Immunization', 'Code', 'Date', 'Refused', 'Lot'];
+export const IMMUNIZATION_COLUMNS = ['Immunization', 'Code', 'Date', 'Not given', 'Lot'];
 export function immunizationRow(imm: Immunization): (string | undefined)[] {
-  return [
-    imm.name ?? imm.code?.displayName,
-    imm.code?.code,
-    imm.date,
-    imm.refused === undefined ? undefined : imm.refused ? 'yes' : 'no',
-    imm.lot,
-  ];
+  return [imm.name ?? imm.code?.displayName, imm.code?.code, imm.date, notGivenCell(imm), imm.lot];
+}
+
+/** The narrative cell of a not-given flag: the reason, "yes", "no" or empty. */
+export function notGivenCell(entry: Pick<Immunization, 'refused' | 'notGivenReason'>): string | undefined {
+  if (entry.refused === undefined) return undefined;
+  return entry.refused ? (entry.notGivenReason ?? 'yes') : 'no';
 }

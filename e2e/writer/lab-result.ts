@@ -1,7 +1,14 @@
-/** Writes a lab result entry (PITO Laboratory template 3.12: a battery holding one result). */
+/**
+ * Writes the laboratory section's result entries (PITO Laboratory template 3.12): an observation
+ * holding a BATTERY organizer of result observations. The results of one lab report (consecutive
+ * results with the same `reportId`) are one entry whose observation id is the report id; a result
+ * without a report is an entry of its own. Status as ActStatus (final → completed, preliminary →
+ * active), the accession number as a second id of each result.
+ */
 import type { LabResult, ObservedValue } from '../record';
 import { CODE_SYSTEM_OID } from '../vocab/code-systems';
 import { ENTRY_TEMPLATES, ID_OIDS } from '../vocab/oids';
+import { LAB_STATUS } from '../vocab/value-maps';
 import { attr, codedElement, decimal, idElement, textElement, ts } from './xml';
 
 /** A `value` element for a quantity (PQ) or text (ST). */
@@ -21,30 +28,60 @@ function referenceRange(range: LabResult['referenceRange']): string {
   return `<referenceRange typeCode="REFV"><observationRange classCode="OBS" moodCode="EVN.CRT">${textElement('text', range.text)}${bounds}</observationRange></referenceRange>`;
 }
 
-/** The entry XML of one lab result. */
-export function labResultEntry(lab: LabResult): string {
-  const time = ts(lab.time);
+/**
+ * One lab entry around result components: the outer observation (id = the report, when there is
+ * one) and its battery organizer with the report's status.
+ */
+export function labEntry(reportId: string | undefined, status: string, components: string): string {
   return (
     `<entry typeCode="DRIV" contextConductionInd="true"><templateId root="${ENTRY_TEMPLATES.lab}"/>` +
-    `<observation classCode="OBS" moodCode="EVN"><code nullFlavor="NA"/>` +
+    `<observation classCode="OBS" moodCode="EVN">${idElement(ID_OIDS.oscar, reportId)}<code nullFlavor="NA"/>` +
     `<entryRelationship typeCode="COMP" contextConductionInd="true"><templateId root="${ENTRY_TEMPLATES.labBattery}"/>` +
-    `<organizer classCode="BATTERY" moodCode="EVN"><code nullFlavor="UNK"/><statusCode code="completed"/>` +
-    `<component typeCode="COMP" contextConductionInd="true"><templateId root="${ENTRY_TEMPLATES.labResult}"/>` +
-    `<observation classCode="OBS" moodCode="EVN">${idElement(ID_OIDS.oscar, lab.id)}` +
-    codedElement('code', lab.code) +
-    textElement('text', lab.name) +
-    `<statusCode code="completed"/>` +
-    (time === undefined ? '' : `<effectiveTime value="${time}"/>`) +
-    observedValue(lab.value) +
-    (lab.interpretation === undefined
-      ? ''
-      : `<interpretationCode${attr('code', lab.interpretation)} codeSystem="${CODE_SYSTEM_OID.interpretation}"/>`) +
-    referenceRange(lab.referenceRange) +
-    `</observation></component></organizer></entryRelationship></observation></entry>`
+    `<organizer classCode="BATTERY" moodCode="EVN"><code nullFlavor="UNK"/><statusCode code="${status}"/>` +
+    components +
+    `</organizer></entryRelationship></observation></entry>`
   );
 }
 
-/** Narrative columns and one row per lab result. */
+/** A result component: `<component>` around the result observation's XML (open tag attributes, body). */
+export function resultComponent(observationAttrs: string, body: string): string {
+  return `<component typeCode="COMP" contextConductionInd="true"><templateId root="${ENTRY_TEMPLATES.labResult}"/><observation classCode="OBS" moodCode="EVN"${observationAttrs}>${body}</observation></component>`;
+}
+
+function resultObservation(lab: LabResult): string {
+  const time = ts(lab.time);
+  return resultComponent(
+    '',
+    idElement(ID_OIDS.oscar, lab.id) +
+      idElement(ID_OIDS.labAccession, lab.accession) +
+      codedElement('code', lab.code) +
+      textElement('text', lab.name) +
+      (lab.status === undefined ? '' : `<statusCode code="${LAB_STATUS.write[lab.status]}"/>`) +
+      (time === undefined ? '' : `<effectiveTime value="${time}"/>`) +
+      observedValue(lab.value) +
+      (lab.interpretation === undefined
+        ? ''
+        : `<interpretationCode${attr('code', lab.interpretation)} codeSystem="${CODE_SYSTEM_OID.interpretation}"/>`) +
+      referenceRange(lab.referenceRange),
+  );
+}
+
+/** The entries of all lab results: one per run of consecutive results of the same report, else one per result. */
+export function labResultEntries(results: readonly LabResult[]): string {
+  let xml = '';
+  for (let start = 0; start < results.length;) {
+    const reportId = results[start].reportId;
+    let end = start + 1;
+    if (reportId !== undefined) while (end < results.length && results[end].reportId === reportId) end++;
+    const group = results.slice(start, end);
+    const status = group[0].status === undefined ? 'completed' : LAB_STATUS.write[group[0].status];
+    xml += labEntry(reportId, status, group.map(resultObservation).join(''));
+    start = end;
+  }
+  return xml;
+}
+
+/** Narrative columns (of the whole laboratory section) and one row per lab result. */
 export const LAB_RESULT_COLUMNS = ['Test', 'Code', 'Result', 'Flag', 'Time'];
 export function labResultRow(lab: LabResult): (string | undefined)[] {
   const value =

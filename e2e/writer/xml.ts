@@ -2,6 +2,8 @@
 import type { Coded } from '../record';
 import { escapeAttr, escapeXml, isoToHl7 } from '../xml-text';
 
+export { decimal } from '../xml-text';
+
 /** ` name="value"` with the value escaped, or nothing when the value is absent. */
 export function attr(name: string, value: string | undefined): string {
   return value === undefined ? '' : ` ${name}="${escapeAttr(value)}"`;
@@ -36,13 +38,6 @@ export function interval(low: string | undefined, high: string | undefined): str
   const highTs = ts(high);
   if (lowTs === undefined && highTs === undefined) return '';
   return `<effectiveTime xsi:type="IVL_TS">${lowTs === undefined ? '' : `<low value="${lowTs}"/>`}${highTs === undefined ? '' : `<high value="${highTs}"/>`}</effectiveTime>`;
-}
-
-/** A number as XML Schema decimal text (no exponent). */
-export function decimal(value: number): string {
-  const text = String(value);
-  if (!/[eE]/.test(text)) return text;
-  return value.toFixed(20).replace(/\.?0+$/, '');
 }
 
 /** An `id` under the given root with the extension, or nothing when absent. */
