@@ -2,124 +2,73 @@
  * fast-check arbitraries of valid PatientRecords: dates in every precision the model allows,
  * codes from known code systems, text with accents, markup characters, `]]>`, `--`, line ends
  * and tabs. Text is XML-legal and trimmed (the reader trims; illegal characters are tested apart).
+ *
+ * What round-trips (write with includeNoteText, read with keepNoteText) — {@link asRead} gives the
+ * record a read gives back:
+ * - a medication comes back as `asWritten` of it (e2e/prescriptions.ts): with at least one
+ *   prescription (one made from its top-level fields when it had none) and every top-level field
+ *   it lacked taken from its newest prescription; everything else as written;
+ * - a screening's code is a screening code (SNOMED/LOINC of the table, or an OSCAR prevention
+ *   type); a lab result's code never is one (the reader tells them apart by code alone);
+ * - a not-given reason only on an immunization or screening that was not given (`refused: true`);
+ * - family history age at onset is a whole number of years; a risk factor's kind, when known,
+ *   is coded on its observation.
  */
 import fc from 'fast-check';
 import type {
+  Alert,
   Allergy,
   Coded,
   Encounter,
+  FamilyHistory,
   Immunization,
   LabResult,
   Medication,
   PatientRecord,
+  Prescription,
   Problem,
+  RiskFactor,
+  Screening,
   VitalSign,
 } from '../../e2e';
+import { asWritten } from '../../e2e/prescriptions';
+import { FREQUENCIES } from '../../e2e/vocab/frequencies';
+import { anyCoded, codedIn, isoDate, line, number, observedValue, OID, opt, text, token } from './arbitrary-parts';
 
-const OID = {
-  loinc: '2.16.840.1.113883.6.1',
-  din: '2.16.840.1.113883.5.1105',
-  atc: '2.16.840.1.113883.6.73',
-  icd9: '2.16.840.1.113883.6.42',
-  snomed: '2.16.840.1.113883.6.96',
-  pclocd: '2.16.840.1.113883.2.20.5.1',
-  route: '2.16.840.1.113883.5.112',
-};
+export { isoDate, text };
 
-const PIECES = [
-  'a',
-  'Z',
-  'é',
-  'Ç',
-  'ü',
-  'Ł',
-  'ß',
-  '中',
-  '😀',
-  '€',
-  '&',
-  '<',
-  '>',
-  '"',
-  "'",
-  ']]>',
-  '--',
-  '<!--',
-  '&amp;',
-  '&#233;',
-  ' ',
-  '\n',
-  '\r\n',
-  '\t',
-  '\r',
-  '0',
-  '9',
-  '/',
-  ';',
-  '#',
-];
-
-/** XML-legal text, trimmed, never empty. */
-export const text = fc
-  .oneof(
-    fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 20 }).map((p) => p.join('')),
-    fc.string({ minLength: 1, maxLength: 30 }),
-  )
-  .map((s) => s.trim())
-  .filter((s) => s.length > 0);
-
-/** Text on one line (encounter reasons). */
-const line = text.map((s) => s.replace(/[\r\n]+/g, ' ')).filter((s) => s.trim() === s && s.length > 0);
-
-const token = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9.\-]{0,11}$/);
-const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
-
-const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-
-/** ISO dates in every precision: year, month, day, minute, second, fraction, with or without zone. */
-export const isoDate = fc
-  .record({
-    year: fc.integer({ min: 1900, max: 2030 }),
-    month: fc.integer({ min: 1, max: 12 }),
-    day: fc.integer({ min: 1, max: 28 }),
-    hour: fc.integer({ min: 0, max: 23 }),
-    minute: fc.integer({ min: 0, max: 59 }),
-    second: fc.integer({ min: 0, max: 59 }),
-    fraction: fc.constantFrom('', '.1', '.25', '.250', '.123456'),
-    zone: fc.constantFrom('', 'Z', '-08:00', '+05:30', '-03:30'),
-    precision: fc.integer({ min: 0, max: 5 }),
-  })
-  .map(({ year, month, day, hour, minute, second, fraction, zone, precision }) => {
-    const ymd = [String(year), `${year}-${pad(month)}`, `${year}-${pad(month)}-${pad(day)}`][Math.min(precision, 2)];
-    if (precision <= 2) return ymd;
-    if (precision === 3) return `${ymd}T${pad(hour)}:${pad(minute)}${zone}`;
-    if (precision === 4) return `${ymd}T${pad(hour)}:${pad(minute)}:${pad(second)}${zone}`;
-    return `${ymd}T${pad(hour)}:${pad(minute)}:${pad(second)}${fraction || '.5'}${zone}`;
-  });
-
-const number = fc.integer({ min: -1_000_000, max: 1_000_000 }).map((n) => n / 100);
-
-function codedIn(system: keyof typeof OID, name?: string): fc.Arbitrary<Coded> {
-  return fc.record(
-    {
-      code: token,
-      codeSystem: fc.constant(OID[system]),
-      codeSystemName: opt(fc.constant(name ?? system)),
-      displayName: opt(text),
-    },
-    { requiredKeys: ['code', 'codeSystem'] },
-  );
-}
-
-const anyCoded = fc.oneof(
-  codedIn('loinc', 'LOINC'),
-  codedIn('snomed', 'SNOMED-CT'),
-  codedIn('icd9', 'ICD9'),
-  codedIn('pclocd', 'pCLOCD'),
+const dose = fc.oneof(
+  observedValue,
+  fc
+    .tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 20 }))
+    .map(([a, b]) => ({ text: `${a / 2}-${b / 2}` })),
 );
-const observedValue = fc.oneof(
-  fc.record({ quantity: number, unit: opt(token) }, { requiredKeys: ['quantity'] }),
-  fc.record({ text }),
+const frequency = fc.oneof(
+  text,
+  fc.constantFrom(...FREQUENCIES.map((row) => row.code)),
+  fc.constantFrom('bid', 'q4h', 'Q1-2h', '2/d', 'q6h prn'),
+);
+const medicationStatus = fc.constantFrom('active', 'completed', 'suspended', 'aborted') as fc.Arbitrary<
+  NonNullable<Medication['status']>
+>;
+
+const prescription: fc.Arbitrary<Prescription> = fc.record(
+  {
+    id: token,
+    start: isoDate,
+    end: isoDate,
+    written: isoDate,
+    dose,
+    frequency,
+    duration: fc.record({ value: fc.integer({ min: 1, max: 365 }), unit: fc.constantFrom('d', 'wk', 'mo') }),
+    route: codedIn('route'),
+    prn: fc.boolean(),
+    longTerm: fc.boolean(),
+    status: medicationStatus,
+    instructions: text,
+    prescriberId: token,
+  },
+  { requiredKeys: [] },
 );
 
 const medication: fc.Arbitrary<Medication> = fc.record(
@@ -128,17 +77,20 @@ const medication: fc.Arbitrary<Medication> = fc.record(
     din: codedIn('din', 'HC-DIN'),
     atc: codedIn('atc', 'whoATC'),
     name: text,
-    dose: observedValue,
-    frequency: text,
+    brandName: text,
+    strength: fc.record({ quantity: number, unit: opt(token) }, { requiredKeys: ['quantity'] }),
+    dose,
+    frequency,
     route: codedIn('route'),
     form: anyCoded,
     prn: fc.boolean(),
     longTerm: fc.boolean(),
     start: isoDate,
     end: isoDate,
-    status: fc.constantFrom('active', 'completed', 'suspended', 'aborted'),
+    status: medicationStatus,
     instructions: text,
     prescriberId: token,
+    prescriptions: fc.array(prescription, { maxLength: 3 }),
   },
   { requiredKeys: [] },
 );
@@ -146,7 +98,7 @@ const medication: fc.Arbitrary<Medication> = fc.record(
 const problem: fc.Arbitrary<Problem> = fc.record(
   {
     id: token,
-    code: codedIn('icd9', 'ICD9'),
+    code: fc.oneof(codedIn('icd9', 'ICD9'), codedIn('icd10', 'ICD10'), codedIn('snomed', 'SNOMED-CT')),
     description: text,
     onset: isoDate,
     resolved: isoDate,
@@ -164,38 +116,81 @@ const allergy: fc.Arbitrary<Allergy> = fc.record(
     reaction: text,
     severity: fc.constantFrom('mild', 'moderate', 'severe', 'unknown'),
     onset: isoDate,
-    status: fc.constantFrom('active', 'inactive', 'resolved'),
+    status: fc.constantFrom('active', 'inactive'),
   },
   { requiredKeys: [] },
 );
 
-const immunization: fc.Arbitrary<Immunization> = fc.record(
-  {
-    id: token,
-    code: codedIn('atc', 'whoATC'),
-    name: text,
-    date: isoDate,
-    refused: fc.boolean(),
-    lot: text,
-    route: codedIn('route'),
-    site: text,
-  },
-  { requiredKeys: [] },
-);
+/** Given (refused false), not given with or without a reason, or unknown. */
+const notGiven = fc.oneof(
+  fc.constant({}),
+  fc.constant({ refused: false }),
+  fc.record({ refused: fc.constant(true), notGivenReason: opt(fc.constantFrom('refused', 'ineligible')) }),
+) as fc.Arbitrary<Pick<Immunization, 'refused' | 'notGivenReason'>>;
+
+function withoutUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
+  return value;
+}
+
+const immunization: fc.Arbitrary<Immunization> = fc
+  .tuple(
+    fc.record(
+      {
+        id: token,
+        code: fc.oneof(codedIn('atc', 'whoATC'), codedIn('oscarPreventionType', 'OSCAR-PreventionType')),
+        name: text,
+        date: isoDate,
+        lot: text,
+        route: codedIn('route'),
+        site: text,
+      },
+      { requiredKeys: [] },
+    ),
+    notGiven,
+  )
+  .map(([imm, given]) => withoutUndefined({ ...imm, ...given }));
+
+const SCREENING_CODES: Coded[] = [
+  { code: '171149006', codeSystem: OID.snomed, codeSystemName: 'SNOMED-CT' },
+  { code: '24606-6', codeSystem: OID.loinc, codeSystemName: 'LOINC' },
+  { code: '58453-2', codeSystem: OID.loinc },
+  { code: '73761001', codeSystem: OID.snomed, displayName: 'Colonoscopy' },
+];
+const screening: fc.Arbitrary<Screening> = fc
+  .tuple(
+    fc.record(
+      {
+        id: token,
+        code: fc.oneof(fc.constantFrom(...SCREENING_CODES), codedIn('oscarPreventionType', 'OSCAR-PreventionType')),
+        name: text,
+        date: isoDate,
+      },
+      { requiredKeys: ['code'] },
+    ),
+    notGiven,
+  )
+  .map(([value, given]) => withoutUndefined({ ...value, ...given }));
 
 const referenceRange = fc
   .record({ low: number, high: number, text }, { requiredKeys: [] })
   .filter((r) => Object.values(r).some((v) => v !== undefined));
 
+const labCode = fc
+  .oneof(anyCoded, codedIn('labLocal', 'Lab-LocalTestCode'))
+  .filter((code) => !SCREENING_CODES.some((s) => s.code === code.code));
 const labResult: fc.Arbitrary<LabResult> = fc.record(
   {
     id: token,
-    code: anyCoded,
+    code: labCode,
     name: text,
     value: observedValue,
     referenceRange,
     interpretation: fc.constantFrom('N', 'A', 'H', 'L', 'HH', 'LL'),
     time: isoDate,
+    reportId: fc.constantFrom('501', '502', 'R-9'),
+    status: fc.constantFrom('final', 'preliminary'),
+    accession: token,
   },
   { requiredKeys: ['code'] },
 );
@@ -205,9 +200,12 @@ const vitalSign: fc.Arbitrary<VitalSign> = fc.oneof(
   fc.record(
     {
       id: token,
-      code: fc.record(
-        { code: fc.constantFrom(...VITAL_CODES), codeSystem: fc.constant(OID.loinc), displayName: opt(text) },
-        { requiredKeys: ['code', 'codeSystem'] },
+      code: fc.oneof(
+        fc.record(
+          { code: fc.constantFrom(...VITAL_CODES), codeSystem: fc.constant(OID.loinc), displayName: opt(text) },
+          { requiredKeys: ['code', 'codeSystem'] },
+        ),
+        codedIn('oscarMeasurementType', 'OSCAR-MeasurementType'),
       ),
       value: observedValue,
       time: isoDate,
@@ -238,6 +236,44 @@ const vitalSign: fc.Arbitrary<VitalSign> = fc.oneof(
 
 const encounter: fc.Arbitrary<Encounter> = fc.record(
   { id: token, date: isoDate, providerId: token, reason: line, text },
+  { requiredKeys: [] },
+);
+
+const archived = fc.constantFrom('active', 'inactive') as fc.Arbitrary<'active' | 'inactive'>;
+
+const alert: fc.Arbitrary<Alert> = fc.record(
+  { id: token, date: isoDate, status: archived, text },
+  { requiredKeys: [] },
+);
+
+const familyHistory: fc.Arbitrary<FamilyHistory> = fc.record(
+  {
+    id: token,
+    date: isoDate,
+    relationship: fc.record(
+      {
+        code: fc.constantFrom('MTH', 'FTH', 'SIS', 'BRO', 'GRMTH', 'OTH', 'UNK'),
+        codeSystem: fc.constant(OID.relationship),
+        codeSystemName: opt(fc.constant('PersonalRelationshipRoleType')),
+        displayName: opt(text),
+      },
+      { requiredKeys: ['code', 'codeSystem'] },
+    ),
+    condition: fc.oneof(codedIn('icd9', 'ICD9'), codedIn('snomed', 'SNOMED-CT')),
+    ageAtOnset: fc.integer({ min: 0, max: 120 }),
+    text,
+  },
+  { requiredKeys: [] },
+);
+
+const riskFactor: fc.Arbitrary<RiskFactor> = fc.record(
+  {
+    id: token,
+    date: isoDate,
+    kind: fc.constantFrom('riskFactor', 'socialHistory') as fc.Arbitrary<'riskFactor' | 'socialHistory'>,
+    status: archived,
+    text,
+  },
   { requiredKeys: [] },
 );
 
@@ -300,6 +336,15 @@ export const patientRecord: fc.Arbitrary<PatientRecord> = fc.record({
   allergies: fc.array(allergy, { maxLength: 3 }),
   immunizations: fc.array(immunization, { maxLength: 3 }),
   labResults: fc.array(labResult, { maxLength: 5 }),
+  screenings: fc.array(screening, { maxLength: 3 }),
   vitalSigns: fc.array(vitalSign, { maxLength: 4 }),
   encounters: fc.array(encounter, { maxLength: 3 }),
+  alerts: fc.array(alert, { maxLength: 2 }),
+  familyHistory: fc.array(familyHistory, { maxLength: 2 }),
+  riskFactors: fc.array(riskFactor, { maxLength: 2 }),
 });
+
+/** The record a read of the written record gives back (see the rules at the top). */
+export function asRead(record: PatientRecord): PatientRecord {
+  return { ...record, medications: record.medications.map(asWritten) };
+}
