@@ -111,6 +111,35 @@ test('the document of the rich chart reads back with its sections and the CPSID 
   });
 });
 
+test('what a researcher counts survives the document: drug status and prescriptions, not-given reasons, lab reports, relationships', () => {
+  const { record } = readE2E(readFileSync(path.join(outDir(), '1001.xml')), { keepNoteText: false });
+  expect(record.medications.filter((medication) => medication.status === 'active').length).toBe(
+    EXPECTED_1001.activeMedications,
+  );
+  expect(
+    record.medications
+      .find((medication) => medication.din?.code === '02230713')
+      ?.prescriptions?.map((prescription) => prescription.start),
+  ).toEqual(['2019-07-09', '2019-04-10', '2019-01-10']);
+  expect(
+    record.immunizations
+      .filter((immunization) => immunization.refused)
+      .map((immunization) => immunization.notGivenReason),
+  ).toEqual(['refused', 'ineligible']);
+  expect(new Set(record.labResults.map((result) => result.reportId))).toEqual(
+    new Set(['5001', '5002', '5003', undefined]),
+  );
+  expect(record.familyHistory.map((entry) => entry.relationship?.code)).toEqual(['MTH', 'OTH', 'UNK']);
+  expect(record.screenings.map((screening) => screening.code.code)).toEqual([
+    '171149006',
+    '24606-6',
+    '58453-2',
+    '73761001',
+    'HIV',
+    'HepC_screen',
+  ]);
+});
+
 describe('consent', () => {
   const listed = async (consentProviders: string[]) => {
     const source = await OscarSource.open({ oscarUrl: clinic.url, allowWritableAccount: true });
