@@ -4,7 +4,7 @@
  * reference date (so the same seed gives the same data whatever day it runs).
  */
 import type { Random } from './prng';
-import { InsertBuffer, type SqlValue } from './sql-text';
+import { RowBuffer, type RowBatch, type SqlValue } from './sql-text';
 
 /** The columns the generator fills, per table (the others keep their defaults). */
 // prettier-ignore
@@ -16,9 +16,10 @@ export const INSERT_COLUMNS = {
   measurements: ['id', 'type', 'demographicNo', 'providerNo', 'dataField', 'measuringInstruction', 'comments', 'dateObserved', 'dateEntered', 'appointmentNo'],
   measurementsExt: ['id', 'measurement_id', 'keyval', 'val'],
   patientLabRouting: ['id', 'demographic_no', 'lab_no', 'lab_type', 'created'],
+  hl7TextInfo: ['id', 'lab_no', 'sex', 'health_no', 'result_status', 'final_result_count', 'obr_date', 'priority', 'requesting_client', 'discipline', 'last_name', 'first_name', 'report_status', 'accessionNum', 'filler_order_num', 'sending_facility'],
   preventions: ['id', 'demographic_no', 'creation_date', 'prevention_date', 'provider_no', 'provider_name', 'prevention_type', 'deleted', 'refused', 'next_date', 'never', 'creator', 'lastUpdateDate'],
   preventionsExt: ['id', 'prevention_id', 'keyval', 'val'],
-  casemgmt_note: ['note_id', 'update_date', 'observation_date', 'demographic_no', 'provider_no', 'note', 'signed', 'include_issue_innote', 'signing_provider_no', 'encounter_type', 'program_no', 'reporter_caisi_role', 'history', 'password', 'locked', 'archived', 'position', 'uuid', 'appointmentNo'],
+  casemgmt_note: ['note_id', 'update_date', 'observation_date', 'demographic_no', 'provider_no', 'note', 'signed', 'include_issue_innote', 'signing_provider_no', 'encounter_type', 'billing_code', 'program_no', 'reporter_caisi_role', 'history', 'password', 'locked', 'archived', 'position', 'uuid', 'appointmentNo'],
   casemgmt_note_ext: ['id', 'note_id', 'key_val', 'value', 'date_value'],
   casemgmt_issue: ['id', 'demographic_no', 'issue_id', 'acute', 'certain', 'major', 'resolved', 'program_id', 'type', 'update_date'],
   casemgmt_issue_notes: ['id', 'note_id'],
@@ -42,34 +43,32 @@ export class IdCounters {
   }
 }
 
-/** Insert buffers for the per-patient tables. */
+/** Row buffers for the per-patient tables. */
 export class PatientRows {
-  private readonly buffers = new Map<PatientTable, InsertBuffer>();
-  private readonly totals = new Map<PatientTable, number>();
+  private readonly buffers = new Map<PatientTable, RowBuffer>();
 
   constructor() {
-    for (const table of PATIENT_TABLES) {
-      this.buffers.set(table, new InsertBuffer(table, INSERT_COLUMNS[table]));
-      this.totals.set(table, 0);
-    }
+    for (const table of PATIENT_TABLES) this.buffers.set(table, new RowBuffer(table, INSERT_COLUMNS[table]));
   }
 
   /** Adds one row to a table (values in {@link INSERT_COLUMNS} order). */
   add(table: PatientTable, values: readonly SqlValue[]): void {
-    (this.buffers.get(table) as InsertBuffer).add(values);
-    this.totals.set(table, (this.totals.get(table) ?? 0) + 1);
+    (this.buffers.get(table) as RowBuffer).add(values);
   }
 
-  /** Takes the INSERT statements built so far, per table. */
-  drain(): Map<PatientTable, string[]> {
-    const statements = new Map<PatientTable, string[]>();
-    for (const [table, buffer] of this.buffers) statements.set(table, buffer.drain());
-    return statements;
+  /** Takes the rows added so far, per table (tables without new rows left out). */
+  drain(): Map<PatientTable, RowBatch> {
+    const batches = new Map<PatientTable, RowBatch>();
+    for (const [table, buffer] of this.buffers) {
+      const batch = buffer.drain();
+      if (batch !== null) batches.set(table, batch);
+    }
+    return batches;
   }
 
   /** Rows added per table. */
   counts(): Record<string, number> {
-    return Object.fromEntries(this.totals);
+    return Object.fromEntries([...this.buffers].map(([table, buffer]) => [table, buffer.rowCount]));
   }
 }
 
@@ -121,6 +120,13 @@ export class ClinicCalendar {
       maxDaysAgo,
     );
     return this.daysAgo(random.int(0, Math.max(0, earliestDay))) + random.int(8 * 60, 17 * 60) * 60_000;
+  }
+
+  /** The same moment `years` calendar years later (Feb 29 → Mar 1 in common years), as MariaDB counts ages. */
+  addYears(ms: number, years: number): number {
+    const date = new Date(ms);
+    date.setUTCFullYear(date.getUTCFullYear() + years);
+    return date.getTime();
   }
 
   /** A moment `minutes` after `ms`, never after the reference moment (end of reference day). */

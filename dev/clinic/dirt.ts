@@ -20,6 +20,15 @@ export const DIRT_KINDS = [
   'drugWithoutDin',
   'archivedNote',
   'lockedNote',
+  'labResultText',
+  'labResultEmpty',
+  'unknownLabUnit',
+  'labReportMissing',
+  'cppIssueMissing',
+  'providerWithoutCpsid',
+  'longTermEnded',
+  'zeroEndDate',
+  'nullLongTerm',
 ] as const;
 
 /** One kind of dirt. */
@@ -54,6 +63,15 @@ export const DIRT_RATES = {
   drugWithoutDin: 0.04,
   archivedNote: 0.05,
   lockedNote: 0.02,
+  labResultText: 0.03,
+  labResultEmpty: 0.01,
+  unknownLabUnit: 0.02,
+  labReportMissing: 0.03,
+  cppIssueMissing: 0.02,
+  providerWithoutCpsid: 0.04,
+  longTermEnded: 0.05,
+  zeroEndDate: 0.03,
+  nullLongTerm: 0.03,
 } as const satisfies Record<DirtKind, number>;
 
 /** Zero dates OSCAR writes for "unknown". */
@@ -61,6 +79,12 @@ export const ZERO_DATES: readonly string[] = ['0000-00-00', '0001-01-01'];
 
 /** Blood pressures that are not two numbers. */
 export const MALFORMED_BLOOD_PRESSURES: readonly string[] = ['120/', 'abc', '120/80/70', '/80', '130 / 85 sitting', ''];
+
+/** Lab results that are not a number (kept as text by the exporter). */
+export const LAB_TEXT_RESULTS: readonly string[] = ['pending', '<0.5', 'Positive', 'Negative', '>90'];
+
+/** Units OSCAR never heard of: one UCUM-like token, one that is not. */
+export const UNKNOWN_LAB_UNITS: readonly string[] = ['xyz/zz', 'xyz/zz', 'per HPF ?'];
 
 /** Doses the E2E dose parser cannot read. */
 export const UNPARSEABLE_DOSES: readonly string[] = ['1-2 as dir.', 'half tab ?', '2.5.1', 'see note', '½ tab'];

@@ -1,18 +1,24 @@
 /**
  * The synthetic OSCAR clinic generator: drops and recreates the database named in the URL,
  * creates the OSCAR tables (schema.ts), and fills N patients deterministically from the seed,
- * in chunks of patients (flat memory) with multi-row INSERTs over two connections.
+ * in chunks of patients (flat memory) loaded with LOAD DATA LOCAL INFILE (or multi-row INSERTs)
+ * over two connections while the next chunk is generated.
  */
 import mysql, { type RowDataPacket } from 'mysql2/promise';
 import { EndpointError } from '../../core/errors';
 import { parseMysqlUrl } from '../services/mariadb';
+import { BulkLoader, type LoadMethod } from './bulk-load';
 import { ClinicCalendar, IdCounters, PATIENT_TABLES, PatientRows, type PatientTable } from './clinic-rows';
 import { DirtRecorder, drawDirt, type DirtManifest } from './dirt';
-import { writeAllergies, writeDemographic, writeMedications, writeProblems, type GeneratorSetup } from './patient';
-import { writeMeasurements, writeNotes, writePreventions } from './patient-chart';
+import { writeAllergies, writeDemographic, writeProblems, type GeneratorSetup } from './patient';
+import { writeMeasurements } from './patient-chart';
+import { writeMedications } from './patient-drugs';
+import { writeLabReports } from './patient-labs';
+import { writeNotes } from './patient-notes';
+import { writePreventions } from './patient-preventions';
 import { Random } from './prng';
 import { referenceRows } from './reference-rows';
-import { sqlString } from './sql-text';
+import { sqlString, type RowBatch } from './sql-text';
 import { createIndexStatements, createTableStatements, type OscarSchemaVariant } from './schema';
 
 export type { OscarSchemaVariant } from './schema';
@@ -32,6 +38,8 @@ export interface MakeClinicOptions {
   referenceDate?: string;
   /** Patients generated per chunk (memory bound); default 2000. */
   chunkSize?: number;
+  /** How rows are loaded: `load-data` (default; INSERT when the server refuses LOCAL INFILE) or `insert`. */
+  loadMethod?: LoadMethod;
 }
 
 /** What was generated. */
@@ -47,6 +55,8 @@ export interface ClinicSummary {
   rows: Record<string, number>;
   /** What dirt was planted, per kind. */
   dirt: DirtManifest;
+  /** How the rows were loaded (`insert` when asked, or when the server refused LOCAL INFILE). */
+  loadMethod: LoadMethod;
   seconds: number;
 }
 
@@ -79,12 +89,17 @@ const TABLE_LANES: Readonly<Record<PatientTable, 0 | 1>> = {
   measurements: 1,
   measurementsExt: 1,
   patientLabRouting: 1,
-  casemgmt_note: 1,
-  casemgmt_note_ext: 1,
+  hl7TextInfo: 0,
+  casemgmt_note: 0,
+  casemgmt_note_ext: 0,
 };
 
 async function runInOrder(connection: mysql.Connection, statements: readonly string[]): Promise<void> {
   for (const statement of statements) await connection.query(statement);
+}
+
+async function loadInOrder(loader: BulkLoader, batches: readonly RowBatch[]): Promise<void> {
+  for (const batch of batches) await loader.load(batch);
 }
 
 function generateChunk(setup: GeneratorSetup, seed: number, first: number, last: number): void {
@@ -92,9 +107,10 @@ function generateChunk(setup: GeneratorSetup, seed: number, first: number, last:
     const random = new Random(seed, demographicNo);
     const patient = writeDemographic(setup, demographicNo, random, drawDirt(random));
     writeProblems(setup, patient);
-    writeMedications(setup, patient);
+    const drugs = writeMedications(setup, patient);
     writeAllergies(setup, patient);
     writeMeasurements(setup, patient);
+    writeLabReports(setup, patient, drugs);
     writePreventions(setup, patient);
     writeNotes(setup, patient);
   }
@@ -157,6 +173,8 @@ export async function makeClinic(options: MakeClinicOptions): Promise<ClinicSumm
 
     const rows = new PatientRows();
     const dirt = new DirtRecorder();
+    const load = { method: options.loadMethod ?? ('load-data' as LoadMethod) };
+    const loaders = [new BulkLoader(lanes[0], load), new BulkLoader(lanes[1], load)] as const;
     const setup: GeneratorSetup = {
       schema: options.schema,
       calendar,
@@ -168,11 +186,14 @@ export async function makeClinic(options: MakeClinicOptions): Promise<ClinicSumm
     let inFlight: Promise<unknown> = Promise.resolve();
     for (let first = 1; first <= options.patients; first += chunkSize) {
       generateChunk(setup, options.seed, first, Math.min(options.patients, first + chunkSize - 1));
-      const statements = rows.drain();
+      const batches = rows.drain();
       await inFlight;
-      const byLane: [string[], string[]] = [[], []];
-      for (const table of PATIENT_TABLES) byLane[TABLE_LANES[table]].push(...(statements.get(table) ?? []));
-      inFlight = Promise.all([runInOrder(lanes[0], byLane[0]), runInOrder(lanes[1], byLane[1])]);
+      const byLane: [RowBatch[], RowBatch[]] = [[], []];
+      for (const table of PATIENT_TABLES) {
+        const batch = batches.get(table);
+        if (batch !== undefined) byLane[TABLE_LANES[table]].push(batch);
+      }
+      inFlight = Promise.all([loadInOrder(loaders[0], byLane[0]), loadInOrder(loaders[1], byLane[1])]);
     }
     await inFlight;
 
@@ -198,6 +219,7 @@ export async function makeClinic(options: MakeClinicOptions): Promise<ClinicSumm
       activePatients: options.patients - manifest.inactivePatient.patients,
       rows: { ...reference.rows, ...rows.counts() },
       dirt: manifest,
+      loadMethod: load.method,
       seconds: Number(process.hrtime.bigint() - started) / 1e9,
     };
   } finally {

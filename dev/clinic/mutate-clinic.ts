@@ -110,7 +110,7 @@ export async function mutateClinic(options: MutateClinicOptions): Promise<Clinic
       await connection.query(
         `INSERT INTO drugs (provider_no, demographic_no, rx_date, end_date, written_date, BN, GCN_SEQNO, takemin, takemax, freqcode, duration, durunit, quantity, \`repeat\`, special, archived, GN, ATC, regional_identifier, unit, method, route, drug_form, create_date, dosage, long_term, position, lastUpdateDate)
          SELECT COALESCE(provider_no, ''), demographic_no, DATE(${atSql}), DATE(${atSql}) + INTERVAL 90 DAY, DATE(${atSql}), ${sqlString(drug.brand)}, 0, 1, 1, 'OD', '90', 'D', '90', 3,
-                ${sqlString(`${drug.brand} Take 1 tab OD`)}, 0, ${sqlString(drug.generic)}, ${sqlString(drug.atc)}, ${sqlString(drug.din)}, 'tab', 'Take', 'PO', ${sqlString(drug.form)}, ${atSql}, '1 tab OD', 1, 99, ${atSql}
+                ${sqlString(`${drug.brand} Take 1 tab OD`)}, 0, ${sqlString(drug.generic)}, ${sqlString(drug.atc)}, ${sqlString(drug.din)}, 'tab', 'Take', 'PO', ${sqlString(drug.form)}, ${atSql}, ${sqlString(drug.strength)}, 1, 99, ${atSql}
          FROM demographic WHERE demographic_no IN (${list})`,
       );
     }

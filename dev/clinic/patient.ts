@@ -1,7 +1,8 @@
 /**
- * One synthetic patient: the demographic row, chronic problems (dxresearch), medications
- * (drugs) and allergies, with the planted dirt. The chart (measurements, preventions, notes)
- * is in patient-chart.ts. Every draw comes from the patient's own random source.
+ * One synthetic patient: the demographic row, chronic problems (dxresearch) and allergies, with
+ * the planted dirt. Drugs are in patient-drugs.ts, measurements in patient-chart.ts, lab reports in
+ * patient-labs.ts, preventions in patient-preventions.ts, notes in patient-notes.ts. Every draw
+ * comes from the patient's own random source.
  */
 import type { ClinicCalendar, IdCounters, PatientRows } from './clinic-rows';
 import { ONE_DAY_MS } from './clinic-rows';
@@ -9,7 +10,6 @@ import {
   ACCENTED_TEXTS,
   CONTROL_CHARACTER_TEXTS,
   DOUBLE_ENCODED_TEXTS,
-  UNPARSEABLE_DOSES,
   XML_SPECIAL_TEXTS,
   ZERO_DATES,
   type DirtKind,
@@ -17,15 +17,7 @@ import {
 } from './dirt';
 import type { Random } from './prng';
 import type { OscarSchemaVariant } from './schema';
-import {
-  ALLERGENS,
-  CHRONIC_CONDITIONS,
-  CUSTOM_DRUGS,
-  DRUG_BY_KEY,
-  DRUG_PRODUCTS,
-  type ChronicCondition,
-  type DrugProduct,
-} from './vocabulary-clinical';
+import { ALLERGENS, CHRONIC_CONDITIONS, type ChronicCondition } from './vocabulary-clinical';
 import {
   AGE_BANDS,
   CITIES,
@@ -34,6 +26,7 @@ import {
   LAST_NAMES,
   MALE_NAMES,
   PANEL_DOCTORS,
+  PANEL_DOCTORS_WITHOUT_CPSID,
   STREETS,
   type ClinicProvider,
 } from './vocabulary-people';
@@ -60,6 +53,17 @@ export interface Patient {
   readonly active: boolean;
   readonly conditions: readonly ChronicCondition[];
   readonly dirt: ReadonlySet<DirtKind>;
+  readonly lastName: string;
+  readonly firstName: string;
+  /** demographic.hin ('' when NULL). */
+  readonly hin: string;
+  /** Smokes now (SMK measurements and risk-factor notes agree). */
+  readonly smoker: boolean;
+}
+
+/** Whether the patient has a chronic problem (ICD9 code). */
+export function hasCondition(patient: Patient, icd9: string): boolean {
+  return patient.conditions.some((condition) => condition.icd9 === icd9);
 }
 
 function ageBandIndex(ageYears: number): 0 | 1 | 2 {
@@ -101,24 +105,14 @@ export function writeDemographic(
   const ageYears = random.int(band[0], band[1]);
   const birthMs = calendar.daysAgo(ageYears * 365.25 + random.int(0, 364));
   const joinedMs = Math.max(birthMs + ONE_DAY_MS, calendar.daysAgo(random.int(30, 20 * 365)));
-  const provider = random.pick(PANEL_DOCTORS);
+  const provider = random.pick(dirt.has('providerWithoutCpsid') ? PANEL_DOCTORS_WITHOUT_CPSID : PANEL_DOCTORS);
+  if (dirt.has('providerWithoutCpsid')) setup.dirt.plant('providerWithoutCpsid', demographicNo);
   const active = !dirt.has('inactivePatient');
   const conditions = CHRONIC_CONDITIONS.filter((condition) =>
     random.chance(condition.prevalence[ageBandIndex(ageYears)] * (condition.icd9 === '244' && sex === 'F' ? 1.6 : 1)),
   );
-  const patient: Patient = {
-    demographicNo,
-    random,
-    sex,
-    ageYears,
-    birthMs,
-    joinedMs,
-    provider,
-    active,
-    conditions,
-    dirt,
-  };
-
+  const copd = conditions.some((condition) => condition.icd9 === '496');
+  const smoker = ageYears >= 16 && random.chance(copd ? 0.45 : 0.14);
   const firstName = random.pick(sex === 'F' ? FEMALE_NAMES : MALE_NAMES);
   const lastName = random.pick(LAST_NAMES);
   const [city, postalPrefix] = random.pick(CITIES);
@@ -149,6 +143,22 @@ export function writeDemographic(
     else rosterDate = random.pick(ZERO_DATES);
     setup.dirt.plant('zeroDate', demographicNo);
   }
+  const patient: Patient = {
+    demographicNo,
+    random,
+    sex,
+    ageYears,
+    birthMs,
+    joinedMs,
+    provider,
+    active,
+    conditions,
+    dirt,
+    lastName,
+    firstName,
+    hin: hin ?? '',
+    smoker,
+  };
   const status = active ? 'AC' : random.weighted(INACTIVE_STATUSES, ([, weight]) => weight)[0];
   const statusMs = active ? joinedMs : calendar.visit(random, joinedMs, 900);
   if (!active) setup.dirt.plant('inactivePatient', demographicNo);
@@ -221,136 +231,6 @@ export function writeProblems(setup: GeneratorSetup, patient: Patient): void {
       0,
     ]);
   });
-}
-
-interface Prescription {
-  readonly product: DrugProduct | null;
-  readonly customName?: string;
-  readonly longTerm: boolean;
-  readonly archived: boolean;
-  readonly prn: boolean;
-}
-
-function prescriptionsFor(patient: Patient): Prescription[] {
-  const { random } = patient;
-  const chosen = new Map<string, Prescription>();
-  const give = (key: string, prn = false): void => {
-    const product = DRUG_BY_KEY.get(key);
-    if (product !== undefined && !chosen.has(key)) chosen.set(key, { product, longTerm: !prn, archived: false, prn });
-  };
-  for (const condition of patient.conditions)
-    for (const [key, chance] of condition.drugs) if (random.chance(chance)) give(key, key === 'salbutamol');
-  if (patient.ageYears >= 65) {
-    if (random.chance(0.3)) give('acetaminophen', true);
-    if (random.chance(0.25)) give('pantoprazole');
-    // A few elderly patients on many drugs (polypharmacy, ≥ 10 medications).
-    if (random.chance(0.04)) for (let i = 0; i < 9; i++) give(random.pick(DRUG_PRODUCTS).key);
-  }
-  const list = [...chosen.values()];
-  if (random.chance(0.3))
-    list.push({ product: DRUG_BY_KEY.get('azithromycin') ?? null, longTerm: false, archived: true, prn: false });
-  if (random.chance(0.08))
-    list.push({
-      ...(list[0] ?? { product: DRUG_BY_KEY.get('citalopram') ?? null, prn: false }),
-      longTerm: false,
-      archived: true,
-    });
-  if (patient.dirt.has('drugWithoutDin') || random.chance(0.05))
-    list.push({
-      product: null,
-      customName: random.pick(CUSTOM_DRUGS),
-      longTerm: random.chance(0.5),
-      archived: false,
-      prn: false,
-    });
-  return list;
-}
-
-/** Writes the drugs rows: long-term drugs with renewals, archived ones, custom ones without DIN. */
-export function writeMedications(setup: GeneratorSetup, patient: Patient): void {
-  const { calendar, rows, ids } = setup;
-  const { random, demographicNo } = patient;
-  let position = 0;
-  let dosePlanted = false;
-  let zeroPlanted = false;
-  for (const prescription of prescriptionsFor(patient)) {
-    const product = prescription.product;
-    const renewals = prescription.longTerm ? random.int(1, 3) : 1;
-    const days = product === null ? 30 : prescription.longTerm ? 90 : 7;
-    // A current long-term drug's latest prescription is still running on the reference day.
-    const current = prescription.longTerm && !prescription.archived;
-    const latestRxMs = calendar.visit(random, patient.joinedMs, current ? days - 5 : 4 * 365);
-    let rxMs = latestRxMs - (renewals - 1) * days * ONE_DAY_MS;
-    for (let renewal = 0; renewal < renewals; renewal++) {
-      const endMs = rxMs + days * ONE_DAY_MS;
-      const latest = renewal === renewals - 1;
-      const archived = prescription.archived && latest;
-      const archivedMs = calendar.later(endMs, random.int(0, 60 * 24 * 30));
-      let takeMin: number | null = product?.takeMin ?? 1;
-      let takeMax: number | null = product?.takeMax ?? 1;
-      let dosage: string = product === null ? '1 daily' : `${takeMin} ${product.unit} ${product.freq}`;
-      let special =
-        product === null
-          ? `${prescription.customName ?? ''} 1 daily`
-          : `${product.brand} Take ${dosage} ${prescription.prn ? 'PRN' : ''}`.trim();
-      if (!dosePlanted && patient.dirt.has('unparseableDose')) {
-        dosage = random.pick(UNPARSEABLE_DOSES);
-        takeMin = null;
-        takeMax = null;
-        special = `${product?.brand ?? prescription.customName ?? ''} ${dosage}`;
-        dosePlanted = true;
-        setup.dirt.plant('unparseableDose', demographicNo);
-      }
-      special = dirtyText(setup, patient, special, renewal === 0 && position === 0 ? ['xmlSpecialCharacters'] : []);
-      let rxDate = calendar.date(rxMs);
-      let endDate = calendar.date(endMs);
-      if (!zeroPlanted && patient.dirt.has('zeroDate') && random.chance(0.5)) {
-        if (random.chance(0.5)) rxDate = '0001-01-01';
-        else endDate = '0000-00-00';
-        zeroPlanted = true;
-        setup.dirt.plant('zeroDate', demographicNo);
-      }
-      if (product === null) setup.dirt.plant('drugWithoutDin', demographicNo);
-      const updatedMs = archived ? archivedMs : calendar.later(rxMs, random.int(1, 600));
-      rows.add('drugs', [
-        ids.take('drugs'),
-        patient.provider.providerNo,
-        demographicNo,
-        rxDate,
-        endDate,
-        rxDate,
-        product?.brand ?? prescription.customName ?? '',
-        0,
-        product === null ? (prescription.customName ?? null) : null,
-        takeMin,
-        takeMax,
-        product?.freq ?? 'OD',
-        String(days),
-        'D',
-        String(days * (takeMax ?? 1)),
-        prescription.longTerm ? random.int(0, 3) : 0,
-        0,
-        prescription.prn,
-        special,
-        archived,
-        product?.generic ?? null,
-        product?.atc ?? null,
-        product?.din ?? (random.chance(0.5) ? null : ''),
-        product?.unit ?? 'tab',
-        'Take',
-        product?.route ?? 'PO',
-        product?.form ?? null,
-        calendar.dateTime(calendar.later(rxMs, random.int(1, 600))),
-        dosage,
-        prescription.longTerm,
-        archived ? random.pick(['discontinued', 'adverseReaction', 'completed']) : '',
-        archived ? calendar.dateTime(archivedMs) : null,
-        ++position,
-        calendar.dateTime(Math.min(updatedMs, calendar.referenceMs)),
-      ]);
-      rxMs = endMs;
-    }
-  }
 }
 
 /** Writes the allergies rows (about a quarter of patients). */

@@ -1,10 +1,13 @@
 /**
  * The clinic-wide rows: provider, clinic, icd9 (descriptions of the codes used), measurementType
- * (the OSCAR type codes used, with the variant's column width in mind) and issue.
+ * (the OSCAR type codes used, with the variant's column width in mind), measurementMap (the lab
+ * codes and the flowsheet mappings) and issue.
  */
 import type { ClinicCalendar } from './clinic-rows';
 import { InsertBuffer } from './sql-text';
-import { CHRONIC_CONDITIONS, CPP_ISSUES, MEASUREMENT_KINDS } from './vocabulary-clinical';
+import { CHRONIC_CONDITIONS, MEASUREMENT_KINDS } from './vocabulary-clinical';
+import { measurementMapRows } from './vocabulary-labs';
+import { CPP_ISSUES, FAMILY_CONDITIONS } from './vocabulary-notes';
 import { CLINIC, PROVIDERS } from './vocabulary-people';
 
 /** ICD9 codes used besides the chronic problems (the NULL-status acute problem). */
@@ -49,7 +52,7 @@ export function referenceRows(calendar: ClinicCalendar): {
       p.ohipNo === '' ? null : p.ohipNo,
       p.ohipNo,
       '1',
-      p.practitionerNo === '' ? null : p.practitionerNo,
+      p.practitionerNo,
       null,
       '999998',
       created,
@@ -85,6 +88,8 @@ export function referenceRows(calendar: ClinicCalendar): {
     ...CHRONIC_CONDITIONS.map((condition) => [condition.icd9, condition.description] as const),
     ...EXTRA_ICD9,
   ];
+  for (const [code, description] of FAMILY_CONDITIONS)
+    if (!codes.some(([known]) => known === code)) codes.push([code, description]);
   codes.forEach(([code, description], index) => icd9.add([index + 1, code, description]));
 
   const measurementType = new InsertBuffer('measurementType', [
@@ -104,9 +109,14 @@ export function referenceRows(calendar: ClinicCalendar): {
       kind.displayName,
       kind.displayName,
       kind.instruction,
-      kind.type === 'BP' ? '6' : '5',
+      kind.type === 'BP' ? '6' : kind.values === undefined ? '5' : '7',
       created,
     ]);
+
+  const measurementMap = new InsertBuffer('measurementMap', ['id', 'loinc_code', 'ident_code', 'name', 'lab_type']);
+  measurementMapRows().forEach(([loinc, identCode, name, labType], index) =>
+    measurementMap.add([index + 1, loinc, identCode, name, labType]),
+  );
 
   const issue = new InsertBuffer('issue', [
     'issue_id',
@@ -128,7 +138,7 @@ export function referenceRows(calendar: ClinicCalendar): {
     issueIdByCode.set(code, ++issueId);
     issue.add([issueId, code, description, 'doctor', created, null, 'icd9', 0]);
   }
-  const buffers = [provider, clinic, icd9, measurementType, issue];
+  const buffers = [provider, clinic, icd9, measurementType, measurementMap, issue];
   return {
     statements: buffers.flatMap((buffer) => buffer.drain()),
     issueIdByCode,

@@ -1,8 +1,11 @@
 /**
  * The column facts of the project's own DDL for the OSCAR tables an E2E export reads, as data: one row per column
  * with its OSCAR type in 12.1 and, where it drifted, in the latest (Open-O 2025) schema.
- * Written from the column facts in ../shared/oscar (not copied); irrelevant columns left out.
+ * Written from the column facts in ../shared/oscar (not copied); irrelevant columns left out. The HL7 lab
+ * tables (hl7TextInfo, measurementMap) are in schema-lab-tables.ts.
  */
+
+import { HL7_TEXT_INFO, MEASUREMENT_MAP } from './schema-lab-tables';
 
 /** Which OSCAR schema generation the tables follow (column type drift, see ../shared/oscar). */
 export type OscarSchemaVariant = '12.1' | 'latest';
@@ -282,6 +285,8 @@ export const OSCAR_TABLES: readonly TableDefinition[] = [
     primaryKey: 'id',
     indexes: ['KEY type (type)', 'KEY measuringInstruction (measuringInstruction)'],
   },
+  HL7_TEXT_INFO,
+  MEASUREMENT_MAP,
   {
     name: 'patientLabRouting',
     columns: [

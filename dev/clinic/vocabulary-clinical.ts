@@ -1,7 +1,8 @@
 /**
  * Clinical vocabulary of the synthetic clinic, as data: chronic problems (ICD9) with their
- * prevalence by age band and the drugs and measurements that go with them; drugs with real
- * Canadian DIN and ATC pairs; OSCAR measurement type codes; immunizations; allergens; CPP issues.
+ * prevalence by age band and the drugs that go with them; drugs with real Canadian DIN and ATC
+ * pairs; OSCAR measurement type codes; allergens. Labs are in vocabulary-labs.ts, preventions in
+ * vocabulary-preventions.ts, CPP notes in vocabulary-notes.ts.
  */
 
 /** A drug product: brand and generic name, strength, DIN (Health Canada) and ATC code. */
@@ -53,6 +54,7 @@ const DRUG_ROWS: readonly DrugRow[] = [
   ['atorvastatin', 'LIPITOR 20MG', 'ATORVASTATIN CALCIUM', '20 MG', '02230713', 'C10AA05', 'TABLET', 'tab', 'OD', 1],
   ['rosuvastatin', 'CRESTOR 10MG', 'ROSUVASTATIN CALCIUM', '10 MG', '02247162', 'C10AA07', 'TABLET', 'tab', 'OD', 1],
   ['apixaban', 'ELIQUIS 5MG', 'APIXABAN', '5 MG', '02397722', 'B01AF02', 'TABLET', 'tab', 'BID', 1],
+  ['warfarin', 'COUMADIN 2.5MG', 'WARFARIN SODIUM', '2.5 MG', '01918346', 'B01AA03', 'TABLET', 'tab', 'OD', 2],
   ['salbutamol', 'VENTOLIN HFA 100MCG', 'SALBUTAMOL SULFATE', '100 MCG/ACT', '02241497', 'R03AC02', 'AEROSOL, METERED DOSE', 'puff', 'Q4H', 2],
   ['tiotropium', 'SPIRIVA 18MCG', 'TIOTROPIUM BROMIDE', '18 MCG', '02246793', 'R03BB04', 'CAPSULE', 'cap', 'OD', 1],
   ['advair', 'ADVAIR 250 DISKUS', 'FLUTICASONE PROPIONATE / SALMETEROL', '250 MCG / 50 MCG', '02240836', 'R03AK06', 'POWDER', 'puff', 'BID', 1],
@@ -88,49 +90,51 @@ export const DRUG_PRODUCTS: readonly DrugProduct[] = DRUG_ROWS.map(
 /** Products by key. */
 export const DRUG_BY_KEY: ReadonlyMap<string, DrugProduct> = new Map(DRUG_PRODUCTS.map((drug) => [drug.key, drug]));
 
-/** Custom (compounded / OTC) drugs entered without a DIN: regional_identifier NULL or ''. */
-export const CUSTOM_DRUGS: readonly string[] = [
-  'Vitamin D 1000 IU',
-  'Omega-3 fish oil',
-  'Magnesium citrate',
-  'Compounded cream 2%',
-  'Probiotic',
+/** Custom (compounded / OTC) drugs entered without a DIN (regional_identifier NULL or ''), with their drugs.dosage. */
+export const CUSTOM_DRUGS: readonly (readonly [name: string, dosage: string])[] = [
+  ['Vitamin D 1000 IU', '1000 IU'],
+  ['Omega-3 fish oil', '1000 MG'],
+  ['Magnesium citrate', '150 MG'],
+  ['Compounded cream 2%', '2 %'],
+  ['Probiotic', ''],
 ];
 
-/** A chronic problem: ICD9 code, OSCAR icd9 description, prevalence (<40, 40–64, ≥65) and what goes with it. */
+/**
+ * A chronic problem: ICD9 code, OSCAR icd9 description, prevalence (<40, 40–64, ≥65) and its drugs
+ * (its lab batteries are in vocabulary-labs.ts, LAB_BATTERIES_BY_PROBLEM).
+ */
 export interface ChronicCondition {
   readonly icd9: string;
   readonly description: string;
   readonly prevalence: readonly [young: number, middle: number, old: number];
   /** Drug keys with the chance each is prescribed to a patient with the condition. */
   readonly drugs: readonly (readonly [drugKey: string, chance: number])[];
-  /** Measurement type codes monitored for the condition. */
-  readonly labs: readonly string[];
 }
 
 /** The chronic problems the generator assigns (dxresearch, coding_system icd9). */
 // prettier-ignore
 export const CHRONIC_CONDITIONS: readonly ChronicCondition[] = [
-  { icd9: '250', description: 'DIABETES MELLITUS', prevalence: [0.01, 0.09, 0.2], drugs: [['metformin500', 0.6], ['metformin850', 0.2], ['gliclazide', 0.25], ['glargine', 0.15], ['sitagliptin', 0.1], ['empagliflozin', 0.15]], labs: ['A1C', 'FBS', 'ACR', 'EGFR'] },
-  { icd9: '401', description: 'ESSENTIAL HYPERTENSION', prevalence: [0.03, 0.2, 0.5], drugs: [['ramipril', 0.45], ['amlodipine', 0.35], ['hctz', 0.25], ['perindopril', 0.1], ['candesartan', 0.15], ['metoprolol', 0.1]], labs: ['SCR', 'EGFR'] },
-  { icd9: '272', description: 'DISORDERS OF LIPOID METABOLISM', prevalence: [0.02, 0.15, 0.3], drugs: [['atorvastatin', 0.55], ['rosuvastatin', 0.35]], labs: ['LDL', 'TCHL', 'HDL', 'TG'] },
-  { icd9: '428', description: 'HEART FAILURE', prevalence: [0, 0.01, 0.06], drugs: [['furosemide', 0.8], ['bisoprolol', 0.6], ['spironolactone', 0.4], ['ramipril', 0.4]], labs: ['SCR'] },
-  { icd9: '496', description: 'CHRONIC AIRWAYS OBSTRUCTION NOT ELSEWHERE CLASSIFIED', prevalence: [0.002, 0.03, 0.08], drugs: [['salbutamol', 0.9], ['tiotropium', 0.6], ['advair', 0.4]], labs: ['FEV1'] },
-  { icd9: '491', description: 'CHRONIC BRONCHITIS', prevalence: [0.002, 0.01, 0.03], drugs: [['salbutamol', 0.8], ['tiotropium', 0.3]], labs: [] },
-  { icd9: '493', description: 'ASTHMA', prevalence: [0.08, 0.06, 0.05], drugs: [['salbutamol', 0.9], ['advair', 0.3]], labs: ['PEFR'] },
-  { icd9: '244', description: 'ACQUIRED HYPOTHYROIDISM', prevalence: [0.02, 0.06, 0.1], drugs: [['levothyroxine', 0.95]], labs: ['TSH'] },
-  { icd9: '714', description: 'RHEUMATOID ARTHRITIS AND OTHER INFLAMMATORY POLYARTHROPATHIES', prevalence: [0.003, 0.01, 0.02], drugs: [['methotrexate', 0.7]], labs: ['ALT'] },
-  { icd9: '311', description: 'DEPRESSIVE DISORDER NOT ELSEWHERE CLASSIFIED', prevalence: [0.06, 0.08, 0.06], drugs: [['sertraline', 0.35], ['citalopram', 0.3], ['escitalopram', 0.3]], labs: [] },
-  { icd9: '715', description: 'OSTEOARTHROSIS AND ALLIED DISORDERS', prevalence: [0.005, 0.08, 0.25], drugs: [['acetaminophen', 0.6]], labs: [] },
-  { icd9: '585', description: 'CHRONIC RENAL FAILURE', prevalence: [0, 0.02, 0.1], drugs: [], labs: ['EGFR', 'SCR', 'ACR'] },
-  { icd9: '427', description: 'CARDIAC DYSRHYTHMIAS', prevalence: [0.002, 0.01, 0.08], drugs: [['apixaban', 0.7], ['metoprolol', 0.5]], labs: ['Hb'] },
-  { icd9: '530', description: 'DISEASES OF ESOPHAGUS', prevalence: [0.04, 0.08, 0.1], drugs: [['pantoprazole', 0.8]], labs: [] },
-  { icd9: '733', description: 'OTHER DISORDERS OF BONE AND CARTILAGE', prevalence: [0.001, 0.03, 0.12], drugs: [['alendronate', 0.6]], labs: [] },
+  { icd9: '250', description: 'DIABETES MELLITUS', prevalence: [0.01, 0.09, 0.2], drugs: [['metformin500', 0.6], ['metformin850', 0.2], ['gliclazide', 0.25], ['glargine', 0.15], ['sitagliptin', 0.1], ['empagliflozin', 0.15]] },
+  { icd9: '401', description: 'ESSENTIAL HYPERTENSION', prevalence: [0.03, 0.2, 0.5], drugs: [['ramipril', 0.45], ['amlodipine', 0.35], ['hctz', 0.25], ['perindopril', 0.1], ['candesartan', 0.15], ['metoprolol', 0.1]] },
+  { icd9: '272', description: 'DISORDERS OF LIPOID METABOLISM', prevalence: [0.02, 0.15, 0.3], drugs: [['atorvastatin', 0.55], ['rosuvastatin', 0.35]] },
+  { icd9: '428', description: 'HEART FAILURE', prevalence: [0, 0.01, 0.06], drugs: [['furosemide', 0.8], ['bisoprolol', 0.6], ['spironolactone', 0.4], ['ramipril', 0.4]] },
+  { icd9: '496', description: 'CHRONIC AIRWAYS OBSTRUCTION NOT ELSEWHERE CLASSIFIED', prevalence: [0.002, 0.03, 0.08], drugs: [['salbutamol', 0.9], ['tiotropium', 0.6], ['advair', 0.4]] },
+  { icd9: '491', description: 'CHRONIC BRONCHITIS', prevalence: [0.002, 0.01, 0.03], drugs: [['salbutamol', 0.8], ['tiotropium', 0.3]] },
+  { icd9: '493', description: 'ASTHMA', prevalence: [0.08, 0.06, 0.05], drugs: [['salbutamol', 0.9], ['advair', 0.3]] },
+  { icd9: '244', description: 'ACQUIRED HYPOTHYROIDISM', prevalence: [0.02, 0.06, 0.1], drugs: [['levothyroxine', 0.95]] },
+  { icd9: '714', description: 'RHEUMATOID ARTHRITIS AND OTHER INFLAMMATORY POLYARTHROPATHIES', prevalence: [0.003, 0.01, 0.02], drugs: [['methotrexate', 0.7]] },
+  { icd9: '311', description: 'DEPRESSIVE DISORDER NOT ELSEWHERE CLASSIFIED', prevalence: [0.06, 0.08, 0.06], drugs: [['sertraline', 0.35], ['citalopram', 0.3], ['escitalopram', 0.3]] },
+  { icd9: '715', description: 'OSTEOARTHROSIS AND ALLIED DISORDERS', prevalence: [0.005, 0.08, 0.25], drugs: [['acetaminophen', 0.6]] },
+  { icd9: '585', description: 'CHRONIC RENAL FAILURE', prevalence: [0, 0.02, 0.1], drugs: [] },
+  { icd9: '427', description: 'CARDIAC DYSRHYTHMIAS', prevalence: [0.002, 0.01, 0.08], drugs: [['apixaban', 0.5], ['warfarin', 0.25], ['metoprolol', 0.5]] },
+  { icd9: '530', description: 'DISEASES OF ESOPHAGUS', prevalence: [0.04, 0.08, 0.1], drugs: [['pantoprazole', 0.8]] },
+  { icd9: '733', description: 'OTHER DISORDERS OF BONE AND CARTILAGE', prevalence: [0.001, 0.03, 0.12], drugs: [['alendronate', 0.6]] },
 ];
 
 /**
- * OSCAR measurement types used (codes from OSCAR's e2emeasurementcode table): display name,
- * unit, and how a value is drawn (normal mean and sd, decimals).
+ * OSCAR measurement types used (measurementType rows): display name, measuring instruction, unit,
+ * how a value is drawn (normal mean and sd, decimals; `values` for yes/no types), and whether it
+ * is a flowsheet lab type (set on uploaded lab results mapped by measurementMap, never at a visit).
  */
 export interface MeasurementKind {
   readonly type: string;
@@ -141,7 +145,7 @@ export interface MeasurementKind {
   readonly sd: number;
   readonly decimals: number;
   readonly lab: boolean;
-  readonly range?: string;
+  readonly values?: readonly string[];
 }
 
 type MeasurementRow = readonly [
@@ -153,8 +157,9 @@ type MeasurementRow = readonly [
   sd: number,
   decimals: number,
   lab: boolean,
-  range?: string,
 ];
+
+const YES_NO: readonly string[] = ['yes', 'no'];
 
 // prettier-ignore
 const MEASUREMENT_ROWS: readonly MeasurementRow[] = [
@@ -163,53 +168,40 @@ const MEASUREMENT_ROWS: readonly MeasurementRow[] = [
   ['HT', 'Height', 'in cm', 'cm', 168, 10, 0, false],
   ['WAIS', 'Waist', 'Waist circum in cm', 'cm', 94, 13, 0, false],
   ['HR', 'Heart Rate', 'in BPM (nnn) Range:40-180', 'beats/min', 74, 11, 0, false],
-  ['A1C', 'A1C', 'Range:0.040-0.150', '%', 7.2, 1.2, 1, true, '4.0-6.0'],
-  ['FBS', 'Fasting Blood Glucose', 'Range:1-20', 'mmol/L', 7.1, 1.6, 1, true, '3.6-6.0'],
-  ['LDL', 'LDL', 'monitor every 1-3 year', 'mmol/L', 2.7, 0.9, 2, true, '<3.4'],
-  ['HDL', 'HDL', 'in mmol/L (n.n) Range:0.4-4.0', 'mmol/L', 1.3, 0.35, 2, true, '>1.0'],
-  ['TCHL', 'Total Cholesterol', 'in mmol/L (nn.n) Range:2.0-12.0', 'mmol/L', 4.9, 1.0, 1, true, '<5.2'],
-  ['TG', 'Triglycerides', 'in mmol/L (nn.n) Range:0.5-12.0', 'mmol/L', 1.7, 0.8, 2, true, '<1.7'],
-  ['EGFR', 'EGFR', 'in ml/min (nnn) Range:0-120', 'ml/min', 72, 20, 0, true, '>60'],
-  ['SCR', 'Serum Creatinine', 'in umol/L (nnn) Range:30-1500', 'umol/L', 88, 25, 0, true, '50-110'],
-  ['ACR', 'Urine Alb:Creat Ratio', 'in mg/mmol (nnn.n) Range:0-3000', 'mg/mmol', 3.5, 4, 1, true, '<2.0'],
-  ['TSH', 'TSH', 'null', 'mU/L', 2.4, 1.3, 2, true, '0.32-5.04'],
-  ['ALT', 'ALT', 'in U/L (nnn) Range:5-1000', 'U/L', 28, 12, 0, true, '<40'],
-  ['Hb', 'Hemoglobin', 'in g/L (nnn) Range:50-200', 'g/L', 138, 14, 0, true, '120-160'],
   ['FEV1', 'FEV1', 'in litres', 'L', 2.4, 0.7, 2, false],
   ['PEFR', 'PEFR value', 'in L/min', 'L/min', 420, 90, 0, false],
+  ['SMK', 'Smoking', 'Yes/No', '', 0, 0, 0, false],
+  ['EXE', 'Exercise', 'Yes/No', '', 0, 0, 0, false],
+  ['DIET', 'Diet', 'Yes/No', '', 0, 0, 0, false],
+  ['FTE', 'Foot Exam', 'Yes/No', '', 0, 0, 0, false],
+  ['PHQS', 'PHQ4 Depression Anxiety Score', 'null', '', 4, 3, 0, false],
+  ['A1C', 'A1C', 'Range:0.040-0.150', '%', 0, 0, 1, true],
+  ['FBS', 'Fasting Blood Glucose', 'Range:1-20', 'mmol/L', 0, 0, 1, true],
+  ['LDL', 'LDL', 'monitor every 1-3 year', 'mmol/L', 0, 0, 2, true],
+  ['HDL', 'HDL', 'in mmol/L (n.n) Range:0.4-4.0', 'mmol/L', 0, 0, 2, true],
+  ['TCHL', 'Total Cholesterol', 'in mmol/L (nn.n) Range:2.0-12.0', 'mmol/L', 0, 0, 1, true],
+  ['TG', 'Triglycerides', 'in mmol/L (nn.n) Range:0.5-12.0', 'mmol/L', 0, 0, 2, true],
+  ['EGFR', 'EGFR', 'in ml/min (nnn) Range:0-120', 'ml/min', 0, 0, 0, true],
+  ['SCR', 'Serum Creatinine', 'in umol/L (nnn) Range:30-1500', 'umol/L', 0, 0, 0, true],
 ];
 
 /** Measurement kinds, by OSCAR type code. */
 export const MEASUREMENT_KINDS: ReadonlyMap<string, MeasurementKind> = new Map(
-  MEASUREMENT_ROWS.map(([type, displayName, instruction, unit, mean, sd, decimals, lab, range]) => [
+  MEASUREMENT_ROWS.map(([type, displayName, instruction, unit, mean, sd, decimals, lab]) => [
     type,
-    { type, displayName, instruction, unit, mean, sd, decimals, lab, ...(range === undefined ? {} : { range }) },
+    {
+      type,
+      displayName,
+      instruction,
+      unit,
+      mean,
+      sd,
+      decimals,
+      lab,
+      ...(instruction === 'Yes/No' ? { values: YES_NO } : {}),
+    },
   ]),
 );
-
-/** An immunization (OSCAR prevention_type) with its usual route and manufacturer. */
-export interface ImmunizationKind {
-  readonly type: string;
-  readonly name: string;
-  readonly route: string;
-  readonly manufacture: string;
-  readonly minAge: number;
-  readonly chance: number;
-  readonly yearly: boolean;
-}
-
-/** Immunizations the generator records in preventions. */
-// prettier-ignore
-export const IMMUNIZATION_KINDS: readonly ImmunizationKind[] = [
-  { type: 'Flu', name: 'FLUZONE QUADRIVALENT', route: 'IM', manufacture: 'Sanofi Pasteur', minAge: 0, chance: 0.5, yearly: true },
-  { type: 'Td', name: 'TD ADSORBED', route: 'IM', manufacture: 'Sanofi Pasteur', minAge: 18, chance: 0.3, yearly: false },
-  { type: 'Pneumovax', name: 'PNEUMOVAX 23', route: 'IM', manufacture: 'Merck', minAge: 65, chance: 0.6, yearly: false },
-  { type: 'Pneu-C', name: 'PREVNAR 13', route: 'IM', manufacture: 'Pfizer', minAge: 0, chance: 0.15, yearly: false },
-  { type: 'MMR', name: 'M-M-R II', route: 'SC', manufacture: 'Merck', minAge: 1, chance: 0.3, yearly: false },
-  { type: 'HepB', name: 'ENGERIX-B', route: 'IM', manufacture: 'GSK', minAge: 0, chance: 0.2, yearly: false },
-  { type: 'Zoster', name: 'SHINGRIX', route: 'IM', manufacture: 'GSK', minAge: 50, chance: 0.35, yearly: false },
-  { type: 'HPV Vaccine', name: 'GARDASIL 9', route: 'IM', manufacture: 'Merck', minAge: 9, chance: 0.15, yearly: false },
-];
 
 /** Allergens: description, TYPECODE (8 = ATC class, 13 = brand, 0 = non-drug), reactions. */
 export const ALLERGENS: readonly (readonly [description: string, typeCode: number, reaction: string])[] = [
@@ -221,15 +213,4 @@ export const ALLERGENS: readonly (readonly [description: string, typeCode: numbe
   ['LATEX', 0, 'Contact dermatitis'],
   ['CEPHALEXIN', 13, 'Rash'],
   ['SHELLFISH', 0, 'Swelling of lips'],
-];
-
-/** OSCAR's CPP issues (issue.code) that notes are filed under. */
-export const CPP_ISSUES: readonly (readonly [code: string, description: string])[] = [
-  ['OMeds', 'Other Meds as part of cpp'],
-  ['SocHistory', 'Social History as part of cpp'],
-  ['MedHistory', 'Medical History as part of cpp'],
-  ['Concerns', 'Ongoing Concerns as part of cpp'],
-  ['Reminders', 'Reminders as part of cpp'],
-  ['FamHistory', 'Family History as part of cpp'],
-  ['RiskFactors', 'Risk Factors as part of cpp'],
 ];

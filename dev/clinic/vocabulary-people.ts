@@ -3,7 +3,10 @@
  * (with French accents and apostrophes), BC cities, streets, age bands and patient statuses.
  */
 
-/** A provider row: provider_no, names, type, sex, MSP billing (ohip_no) and college (practitionerNo) numbers. */
+/**
+ * A provider row: provider_no, names, type, sex, MSP billing number (`ohip_no`, '' → NULL) and college
+ * number (`practitionerNo`, the CPSID for physicians: NULL or '' when the clinic never entered it).
+ */
 export interface ClinicProvider {
   readonly providerNo: string;
   readonly lastName: string;
@@ -11,10 +14,10 @@ export interface ClinicProvider {
   readonly type: 'doctor' | 'nurse';
   readonly sex: 'F' | 'M';
   readonly ohipNo: string;
-  readonly practitionerNo: string;
+  readonly practitionerNo: string | null;
 }
 
-/** The clinic's providers; the doctors carry the patient panels. */
+/** The clinic's providers; the doctors carry the patient panels. 107–109 have no CPSID (109 no MSP number either). */
 // prettier-ignore
 export const PROVIDERS: readonly ClinicProvider[] = [
   { providerNo: '101', lastName: 'Tremblay', firstName: 'Hélène', type: 'doctor', sex: 'F', ohipNo: '12345', practitionerNo: '20871' },
@@ -23,13 +26,26 @@ export const PROVIDERS: readonly ClinicProvider[] = [
   { providerNo: '104', lastName: "O'Brien", firstName: 'Michael', type: 'doctor', sex: 'M', ohipNo: '45678', practitionerNo: '19876' },
   { providerNo: '105', lastName: 'Nguyen', firstName: 'Linh', type: 'doctor', sex: 'F', ohipNo: '56789', practitionerNo: '24530' },
   { providerNo: '106', lastName: 'Côté', firstName: 'François', type: 'doctor', sex: 'M', ohipNo: '67890', practitionerNo: '18234' },
+  { providerNo: '107', lastName: 'Okafor', firstName: 'Chidi', type: 'doctor', sex: 'M', ohipNo: '78901', practitionerNo: null },
+  { providerNo: '108', lastName: 'Larsen', firstName: 'Ingrid', type: 'doctor', sex: 'F', ohipNo: '89012', practitionerNo: '' },
+  { providerNo: '109', lastName: 'Ferreira', firstName: 'Ana', type: 'doctor', sex: 'F', ohipNo: '', practitionerNo: null },
   { providerNo: '201', lastName: 'MacDonald', firstName: 'Sarah', type: 'nurse', sex: 'F', ohipNo: '', practitionerNo: 'R4410' },
   { providerNo: '999998', lastName: 'oscardoc', firstName: 'doctor', type: 'doctor', sex: 'M', ohipNo: '', practitionerNo: '' },
 ];
 
-/** The doctors who have patient panels. */
+/** Whether a provider has a CPSID (practitionerNo neither NULL nor ''). */
+export function hasCpsid(provider: ClinicProvider): boolean {
+  return provider.practitionerNo !== null && provider.practitionerNo !== '';
+}
+
+/** The doctors with a CPSID who have patient panels. */
 export const PANEL_DOCTORS: readonly ClinicProvider[] = PROVIDERS.filter(
-  (provider) => provider.type === 'doctor' && provider.ohipNo !== '',
+  (provider) => provider.type === 'doctor' && provider.ohipNo !== '' && hasCpsid(provider),
+);
+
+/** The panel doctors without a CPSID (dirt `providerWithoutCpsid`): two with an MSP number, one with neither. */
+export const PANEL_DOCTORS_WITHOUT_CPSID: readonly ClinicProvider[] = PROVIDERS.filter((provider) =>
+  ['107', '108', '109'].includes(provider.providerNo),
 );
 
 /** The clinic row. */
