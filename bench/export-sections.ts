@@ -6,14 +6,17 @@
  * compiled against an older exporter counts what that one built. Prints one JSON line.
  * Drug status is the exporter's, at the database's clock; `--reference-date` (default: today) sets the flu window and
  * the age of 65 (a synthetic clinic's dates end on its reference day, 2025-06-30 unless made otherwise).
+ * `--timing` instead measures a plain full run (documents written by the exporter's writer, kept nowhere): patients/s
+ * and the process's peak RSS (VmHWM), as bench/export-run.ts does, on any database; run each in a fresh process.
  * Run: `node dist/bench/export-sections.js --oscar-url mysql://root@127.0.0.1:3306/bench_export_10000 [--label new]
- * [--oscar-rules] [--reference-date 2025-06-30]`.
+ * [--oscar-rules] [--reference-date 2025-06-30] [--timing]`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
+import { loadConfig } from '../core/config/load';
 import { createLogger } from '../core/logger';
 import { runExport } from '../exporter/run/export-run';
 import type { DocumentTransport } from '../exporter/send/transport';
@@ -33,13 +36,15 @@ interface Figures {
   encounters: number;
 }
 
-/** A transport that keeps nothing. */
+/** A transport that keeps nothing (counts the bytes). */
 class NoTransport implements DocumentTransport {
   readonly kind = 'files' as const;
+  bytes = 0;
   async startRun(): Promise<string> {
     return `sections-${Date.now()}`;
   }
-  async deliver() {
+  async deliver(_demographicNo: number, xml: string) {
+    this.bytes += xml.length;
     return { kind: 'settled' as const, outcome: 'written' as const };
   }
   async completeRun(): Promise<undefined> {
@@ -166,6 +171,50 @@ async function oscarRuleFigures(
   return { activeMedications, statinUsers, fluEligible, fluCovered, labResults, encounters };
 }
 
+/** The process's peak resident set (MB), from /proc/self/status VmHWM. */
+function peakRssMb(): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match === null ? NaN : Math.round(Number(match[1]) / 1024);
+}
+
+/** A plain full run: patients/s, queries, MB written, peak RSS. */
+async function timing(oscarUrl: string, label: string): Promise<void> {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'bench-sections-timing-'));
+  const transport = new NoTransport();
+  try {
+    const result = await runExport({
+      oscarUrl,
+      allowWritableAccount: true,
+      stateDir,
+      mode: 'full',
+      transport,
+      batchSize: loadConfig().exportBatchSize,
+      concurrency: 4,
+      includeNoteText: false,
+      consentProviders: [],
+      logger: createLogger({ level: 'silent' }),
+    });
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+    process.stdout.write(
+      JSON.stringify({
+        bench: 'export-timing',
+        label,
+        patients: result.summary.patientsTotal,
+        seconds: Math.round(result.seconds * 10) / 10,
+        patientsPerSecond: Math.round(result.summary.patientsTotal / result.seconds),
+        queries: result.queryCount,
+        batches: result.batches,
+        megabytesWritten: Math.round(transport.bytes / 1e6),
+        failed: result.summary.outcomes.failed,
+        peakRssMb: peakRssMb(),
+        loadAverage: load,
+      }) + '\n',
+    );
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -173,9 +222,11 @@ async function main(): Promise<void> {
       label: { type: 'string' },
       'oscar-rules': { type: 'boolean' },
       'reference-date': { type: 'string' },
+      timing: { type: 'boolean' },
     },
   });
   const oscarUrl = values['oscar-url'] ?? 'mysql://root@127.0.0.1:3306/bench_export_10000';
+  if (values.timing) return timing(oscarUrl, values.label ?? 'exporter');
   const connection = await mysql.createConnection({ uri: oscarUrl, dateStrings: true });
   try {
     const [[dates]] = await connection.query<mysql.RowDataPacket[]>(
