@@ -171,7 +171,9 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     const failures: ExportRunResult['failures'] = [];
     const batchCount = Math.ceil(toSend.length / options.batchSize);
     for await (const batch of batchesOf(source, toSend, options.batchSize, options.includeNoteText)) {
-      if (outage !== undefined) break;
+      // Stopped: the remaining batches are read but not sent. (Breaking out would close the source
+      // under the batch reader's prefetch, which then reconnects and keeps the process alive.)
+      if (outage !== undefined) continue;
       batches++;
       await deliverBatch(batch, {
         stopped: () => outage !== undefined,
