@@ -3,11 +3,11 @@
  * one line `SERVICE STATUS: text | perfdata` and exit 0/1/2/3, from status files this test
  * writes and, for the gateway, against the stand-in gateway.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExportRunSummary, ExportStatusFile, UpdateStatusFile, WatchdogStatusFile } from '../../core/status-files';
-import { FAKE_GATEWAY, httpStatus, waitFor, WatchdogRig } from './support/watchdog-harness';
+import { CLI, FAKE_GATEWAY, httpStatus, waitFor, WatchdogRig } from './support/watchdog-harness';
 
 const HOUR = 3600 * 1000;
 const ago = (hours: number): string => new Date(Date.now() - hours * HOUR).toISOString();
@@ -120,5 +120,33 @@ describe('check gateway (against the stand-in gateway)', () => {
       expect(result.stdout).toMatch(/^(GATEWAY|ENDPOINT) UNKNOWN: /);
       expect(result.status).toBe(3);
     }
+  });
+});
+
+describe('issue 15: a dead watchdog and long texts', () => {
+  test('WARNING: the watchdog killed (-9) while the gateway is fine — its status goes stale and check gateway says so', async () => {
+    const stale = { ENDPOINT_CHECK_WATCHDOG_STALE_SECONDS: '2', ENDPOINT_LOG_LEVEL: 'silent' };
+    const checkGateway = () => spawnSync(process.execPath, [CLI, 'check', 'gateway'], { env: rig.env(stale), encoding: 'utf8' });
+    rig.start();
+    await rig.waitForState('healthy');
+    expect(checkGateway().stdout).toMatch(/^GATEWAY OK: live, ready/);
+    const watchdogPid = rig.status()?.pid;
+    expect(watchdogPid).toBeGreaterThan(0);
+    process.kill(watchdogPid!, 'SIGKILL'); // its supervised gateway keeps serving (it is not killed with it)
+    await waitFor('the status to go stale', () => Date.now() - Date.parse(rig.status()!.heartbeatAt!) > 2500, 10_000, 100);
+    const result = checkGateway();
+    expect(result.stdout).toMatch(/^GATEWAY WARNING: live, ready, readyz \d+ ms, 0 restarts in 24 h, watchdog not running: its status was last written \d+ s ago \(state healthy\); start it/);
+    expect(result.status).toBe(1);
+  });
+
+  test('a very long status text: the line stays within 1000 bytes (NRPE 2 cuts at 1 KB), the perfdata whole', () => {
+    const critical = `rollback could not be verified: ${'the gateway said something long and unhelpful; '.repeat(40)}`;
+    writeState('update-status.json', { current: 'a'.repeat(40), lastFetchAt: ago(0.5), failedCommits: ['b'.repeat(40)], critical, lastResult: { at: ago(0.1), outcome: 'rollback-failed', commit: 'b'.repeat(40), message: critical } });
+    const result = rig.cli('check', 'update');
+    const line = result.stdout.replace(/\n$/, '');
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(1000);
+    expect(line).toMatch(/^UPDATE CRITICAL: needs an admin: rollback could not be verified: .*…/);
+    expect(line).toMatch(/ \| deferred_hours=0;24;72;0 fetch_age_hours=0\.5;26;72 failed_commits=1;;;0 blocked_hours=0;;;0$/);
+    expect(result.status).toBe(2);
   });
 });

@@ -3,11 +3,12 @@
  * process: a build that fails, a release that is not ready or crashes (rolled back), a
  * force-pushed remote, an unreachable or hanging remote, and an unsigned commit.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { readJsonFile } from '../../core/files';
+import { buildLogFile } from '../../updater/release-build';
 import { statusFilePath } from '../../core/status-files';
 import type { UpdaterStatus } from '../../updater/status-store';
 import { retryFailed } from '../../updater/admin-actions';
@@ -117,6 +118,22 @@ test('an unreachable remote: fetch-failed (never "no update"), nothing changed',
   expect(await bed.servingCommit()).toBe(first);
 });
 
+test('a build that fails with compiler errors: the message names the errors, not only the last line; the whole output is kept', async () => {
+  const tscLike = `console.log("gateway/service.ts(12,5): error TS2322: Type 'string' is not assignable to type 'number'.");
+console.log("updater/cli.ts(3,10): error TS2305: Module './x' has no exported member 'y'.");
+console.log('');
+console.log('Found 2 errors in 2 files.');
+process.exit(2);
+`;
+  const broken = bed.commit('does not compile', { 'build.js': tscLike });
+  const report = await runUpdate(bed.context());
+  expect(report.outcome).toBe('build-failed');
+  expect(report.message).toMatch(
+    /^the build step \(node build\.js\) exited with 2: gateway\/service\.ts\(12,5\): error TS2322: .* \/ updater\/cli\.ts\(3,10\): error TS2305: .* \/ Found 2 errors in 2 files\.; nothing was switched \(full output in .*update-build\.log\)$/,
+  );
+  expect(readFileSync(buildLogFile(bed.stateDir), 'utf8')).toContain(`build of ${broken} (node build.js) exited with 2`);
+});
+
 describe('a hanging remote', () => {
   let server: Server;
   const sockets: Socket[] = [];
@@ -136,6 +153,38 @@ describe('a hanging remote', () => {
     expect(seconds).toBeLessThan(6);
     expect(status()).toMatchObject({ lastResult: { outcome: 'fetch-failed' } });
   });
+});
+
+test('update run against an HTTPS remote that never answers: the updater exits within the limit and leaves no git helper behind', async () => {
+  const sockets: Socket[] = [];
+  const silent = createServer((socket) => sockets.push(socket)); // accepts, never answers the TLS handshake
+  const port = await new Promise<number>((resolve) => silent.listen(0, '127.0.0.1', () => resolve((silent.address() as { port: number }).port)));
+  const remote = `https://127.0.0.1:${port}/project.git`;
+  try {
+    const started = Date.now();
+    const cli = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+    const child = spawn(process.execPath, [cli, 'update', 'run'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...bed.env({ ENDPOINT_UPDATE_REMOTE: remote, ENDPOINT_UPDATE_FETCH_TIMEOUT_SECONDS: '2' }) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect((Date.now() - started) / 1000).toBeLessThan(15);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^fetch-failed: .*took longer than 2 s and was stopped/);
+    // No git process (git-remote-https included) still talking to the silent remote.
+    const leftover = readdirSync('/proc')
+      .filter((pid) => /^\d+$/.test(pid))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`127.0.0.1:${port}`);
+        } catch {
+          return false;
+        }
+      });
+    expect(leftover).toEqual([]);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  }
 });
 
 const sshKeygen = (() => {
