@@ -10,7 +10,7 @@ import path from 'node:path';
 import { readJsonFile } from '../../core/files';
 import { statusFilePath, type WatchdogStatusFile } from '../../core/status-files';
 import { sleep, waitFor } from '../support/wait';
-import { CLI, RealGatewayBed } from '../updater/real-gateway-bed';
+import { CLI, RealGatewayBed, ServiceWatch } from '../updater/real-gateway-bed';
 
 jest.setTimeout(300_000);
 
@@ -95,3 +95,36 @@ test('watchdog --supervise runs the gateway of current; the updater restarts it 
   expect(watchdog.output()).toMatch(/restarted the supervised gateway after requested/);
   expect(watchdog.exitCode).toBeNull();
 });
+
+(process.env.ENDPOINT_TEST_FIGURES === '1' ? test : test.skip)(
+  'figures with the watchdog defaults (--supervise, real gateway): kill -9 and SIGSTOP -> serving again',
+  async () => {
+    bed = await RealGatewayBed.create(__filename);
+    expect((await bed.run(['update', 'run'])).stdout).toMatch(/^updated:/m);
+    await waitFor('release 1 serving', async () => (await bed.serving())?.ready === true, 20_000, 100);
+    bed.stopUnit();
+    await waitFor('release 1 stopped', async () => (await bed.serving()) === undefined, 10_000, 100);
+    bed.start(['watchdog', 'run', '--supervise'], { ENDPOINT_ENV_FILE: bed.gatewayEnvFile });
+    await waitFor('the supervised gateway', async () => (await bed.serving())?.ready === true, 60_000, 100);
+    for (const signal of ['SIGKILL', 'SIGSTOP'] as const) {
+      const before = await bed.serving();
+      const watch = new ServiceWatch(bed, 200);
+      watch.start();
+      process.kill(Number(readFileSync(path.join(bed.stateDir, 'gateway.pid'), 'utf8')), signal);
+      await waitFor(
+        `a new gateway after ${signal}`,
+        async () => {
+          const now = await bed.serving();
+          return now?.ready === true && now.startedAt !== before?.startedAt;
+        },
+        400_000,
+        200,
+      );
+      await sleep(500);
+      watch.stop();
+      process.stdout.write(
+        `[figure] watchdog --supervise defaults: ${signal} -> serving again after ${watch.longestOutageMs()} ms\n`,
+      );
+    }
+  },
+);
