@@ -26,6 +26,13 @@ const SANDBOX = path.join(PROJECT, 'scripts', 'systemd-sandbox.sh');
 /** Can systemd run as PID 1 of a new PID namespace here? Tried once, before the tests are declared. */
 const probe = (() => {
   if (process.getuid?.() !== 0) return { ok: false, why: 'not root' };
+  for (const [file, what] of [
+    ['/usr/bin/dbus-daemon', 'dbus'],
+    ['/usr/lib/polkit-1/polkitd', 'polkitd'],
+    ['/usr/bin/nsenter', 'nsenter (util-linux)'],
+  ]) {
+    if (!existsSync(file)) return { ok: false, why: `${what} is not installed` };
+  }
   const scratch = mkdtempSync(path.join('/var/tmp', 'e2e-sandbox-probe-'));
   const started = spawnSync('bash', [SANDBOX, 'start', scratch], { encoding: 'utf8', timeout: 60_000 });
   const pid = started.stdout.trim();
