@@ -51,32 +51,33 @@ export function preventionEntries(
     else if (type.code === undefined)
       warnings.add('LOCAL_PREVENTION_CODE', section, `preventions.prevention_type ${localCode(name)}`);
     const reason = NOT_GIVEN[idOf(row, 'refused') ?? '0'];
-    const common = {
-      id: idOf(row, 'id'),
-      code: codeOf(type, name),
-      date: dateOf(row, 'prevention_date', warnings, { section, column: 'preventions.prevention_date' }),
-      refused: reason !== undefined,
-      notGivenReason: reason,
-    };
+    const id = idOf(row, 'id');
+    const code = codeOf(type, name);
+    const date = dateOf(row, 'prevention_date', warnings, { section, column: 'preventions.prevention_date' });
+    const refused = reason !== undefined;
     if (type?.kind === 'screening') {
-      screenings.push(prune({ ...common, name }));
+      screenings.push(prune({ id, code, name, date, refused, notGivenReason: reason }));
       return undefined;
     }
-    const ext = extByPrevention.get(String(row.id)) ?? new Map<string, SqlRow>();
+    const ext = extByPrevention.get(String(row.id));
     const extText = (key: string) => {
-      const extRow = ext.get(key);
+      const extRow = ext?.get(key);
       return extRow === undefined
         ? undefined
         : textOf(extRow, 'val', warnings, { section: 'immunizations', column: `preventionsExt.${key}` });
     };
+    const route = lookup(ROUTES, extText('route'));
     const immunization: Immunization = {
-      ...common,
+      id,
+      code,
       name: extText('name') ?? type?.display ?? name,
+      date,
+      refused,
+      notGivenReason: reason,
       lot: extText('lot'),
+      route: route === undefined ? undefined : coded('route', route[0], route[1]),
       site: extText('location'),
     };
-    const route = lookup(ROUTES, extText('route'));
-    if (route !== undefined) immunization.route = coded('route', route[0], route[1]);
     return prune(immunization);
   });
   return { immunizations, screenings };

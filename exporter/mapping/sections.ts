@@ -104,7 +104,11 @@ export function icd9Description(code: string, reference: ReferenceData): string 
 /** Removes keys whose value is undefined (the model leaves absent values out). */
 export function prune<T extends object>(entry: T): T {
   // A copy of the defined values, not `delete` (which turns every entry into a slow dictionary-mode object).
-  const pruned = {} as T;
-  for (const key in entry) if (entry[key] !== undefined) pruned[key] = entry[key];
-  return pruned;
+  const pruned = {} as Record<string, unknown>;
+  const keys = Object.keys(entry);
+  for (let index = 0; index < keys.length; index++) {
+    const value = (entry as Record<string, unknown>)[keys[index]];
+    if (value !== undefined) pruned[keys[index]] = value;
+  }
+  return pruned as T;
 }

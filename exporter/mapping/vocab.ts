@@ -188,23 +188,31 @@ export const ALLERGY_SEVERITIES: Readonly<Record<string, NonNullable<Allergy['se
   '0': 'unknown',
 };
 
-/** Coded values already made: the same code is one (frozen) object for the whole run. */
-const CODED = new Map<string, Coded>();
+/** Coded values already made, by system, code and display name: the same code is one (frozen) object per run. */
+const CODED = new Map<string, Map<string, Map<string, Coded>>>();
 /** Enough for every vocabulary code and the drug and test names of a large clinic; past it values are not kept. */
 const CODED_LIMIT = 100_000;
+let codedCount = 0;
 
 /** A Coded value in one of the known code systems (shared and frozen: records never change their codes). */
 export function coded(system: keyof typeof CODE_SYSTEM_OID, code: string, displayName?: string): Coded {
-  const key = `${system}\u0000${code}\u0000${displayName ?? ''}`;
-  let value = CODED.get(key);
+  // Nested maps, not a joined string key: building the key cost more than the object.
+  let byCode = CODED.get(system);
+  if (byCode === undefined) CODED.set(system, (byCode = new Map()));
+  let byDisplay = byCode.get(code);
+  if (byDisplay === undefined) byCode.set(code, (byDisplay = new Map()));
+  const display = displayName ?? '';
+  let value = byDisplay.get(display);
   if (value === undefined) {
-    value = Object.freeze({
-      code,
-      codeSystem: CODE_SYSTEM_OID[system],
-      codeSystemName: CODE_SYSTEM_NAME[system],
-      ...(displayName ? { displayName } : {}),
-    });
-    if (CODED.size < CODED_LIMIT) CODED.set(key, value);
+    value = Object.freeze(
+      displayName
+        ? { code, codeSystem: CODE_SYSTEM_OID[system], codeSystemName: CODE_SYSTEM_NAME[system], displayName }
+        : { code, codeSystem: CODE_SYSTEM_OID[system], codeSystemName: CODE_SYSTEM_NAME[system] },
+    );
+    if (codedCount < CODED_LIMIT) {
+      byDisplay.set(display, value);
+      codedCount++;
+    }
   }
   return value;
 }
