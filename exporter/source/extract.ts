@@ -98,20 +98,25 @@ async function readBatchOnce(
   includeNoteText: boolean,
 ): Promise<PatientBatch> {
   const rows = {} as PatientBatch['rows'];
-  for (const table of CLINICAL_TABLES) {
-    const byPatient = new Map<number, SqlRow[]>();
-    rows[table.key] = byPatient;
-    if (!isReadable(source.schema, table)) continue;
-    const sql =
+  const readable = CLINICAL_TABLES.filter((table) => isReadable(source.schema, table));
+  const statements = readable.map((table) => ({
+    sql:
       `SELECT ${selectList(source.schema, table, includeNoteText)} FROM ${fromClause(source.schema, table)} ` +
-      `WHERE ${table.patientColumn} IN (?)${extraCondition(table)}${table.orderBy === undefined ? '' : ` ORDER BY ${table.orderBy}`}`;
-    for (const row of await source.query(sql, [demographicNos])) {
+      `WHERE ${table.patientColumn} IN (?)${extraCondition(table)}${table.orderBy === undefined ? '' : ` ORDER BY ${table.orderBy}`}`,
+    values: [demographicNos],
+  }));
+  // One round trip for the whole batch: the server reads every table while the previous batch is being built.
+  const results = await source.queryAll(statements);
+  for (const table of CLINICAL_TABLES) rows[table.key] = new Map<number, SqlRow[]>();
+  readable.forEach((table, position) => {
+    const byPatient = rows[table.key];
+    for (const row of results[position]) {
       const key = Number(row.demographic_no);
       let list = byPatient.get(key);
       if (list === undefined) byPatient.set(key, (list = []));
       list.push(row);
     }
-  }
+  });
   return { index, demographicNos, rows };
 }
 

@@ -11,6 +11,7 @@
  * (mapping/text.ts). Dates arrive as strings (`dateStrings`), so zero dates stay visible.
  */
 import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
+import type { SqlValue } from 'mysql2';
 import { EndpointError, describeError } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import { parseGrant, writePrivilegesIn, type GrantLine } from './grants';
@@ -33,7 +34,15 @@ export interface OscarSourceOptions {
 const RECONNECT = { attempts: 3, firstPauseMs: 300 } as const;
 
 /** Error codes that mean the connection is gone, not that a statement was wrong. */
-const CONNECTION_LOST_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ER_CONNECTION_KILLED', 'ER_SERVER_SHUTDOWN', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+const CONNECTION_LOST_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CONNECTION_KILLED',
+  'ER_SERVER_SHUTDOWN',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
 
 /** True when `error` means the database connection was lost (mysql2 marks those `fatal`). */
 export function isConnectionLost(error: unknown): boolean {
@@ -51,7 +60,16 @@ interface ConnectTarget {
 }
 
 async function openConnection(target: ConnectTarget): Promise<Connection> {
-  const connection = await mysql.createConnection({ ...target, charset: 'utf8mb4', dateStrings: true, supportBigNumbers: true, connectTimeout: 10000 });
+  // multipleStatements: a batch's SELECTs go as one round trip (queryAll), so the server reads the next batch while the
+  // exporter builds the current one. Values are always escaped by mysql2 (format), never concatenated.
+  const connection = await mysql.createConnection({
+    ...target,
+    charset: 'utf8mb4',
+    dateStrings: true,
+    supportBigNumbers: true,
+    connectTimeout: 10000,
+    multipleStatements: true,
+  });
   // A connection lost while idle is noticed by the next statement; without a listener it would crash the process.
   connection.on('error', () => undefined);
   return connection;
@@ -90,7 +108,11 @@ export class OscarSource {
   static async open(options: OscarSourceOptions): Promise<OscarSource> {
     const url = new URL(options.oscarUrl);
     const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-    if (database === '') throw new EndpointError('CONFIG_INVALID', 'ENDPOINT_OSCAR_URL must name the OSCAR database (mysql://user@host/database).');
+    if (database === '')
+      throw new EndpointError(
+        'CONFIG_INVALID',
+        'ENDPOINT_OSCAR_URL must name the OSCAR database (mysql://user@host/database).',
+      );
     const target: ConnectTarget = {
       host: url.hostname || '127.0.0.1',
       port: url.port ? Number(url.port) : 3306,
@@ -102,7 +124,10 @@ export class OscarSource {
     try {
       connection = await openConnection(target);
     } catch (error) {
-      throw new EndpointError('SERVICE_UNAVAILABLE', `The OSCAR database at ${url.hostname}:${url.port || 3306} could not be reached: ${describeError(error)}.`);
+      throw new EndpointError(
+        'SERVICE_UNAVAILABLE',
+        `The OSCAR database at ${url.hostname}:${url.port || 3306} could not be reached: ${describeError(error)}.`,
+      );
     }
     let count = 0;
     const run = async (sql: string): Promise<SqlRow[]> => {
@@ -121,7 +146,15 @@ export class OscarSource {
       }
       const snapshotTime = await startSnapshot(run);
       const schema = detectSchema(await run(schemaQuery(database)), await run(indexQuery(database)));
-      const source = new OscarSource(connection, target, options.logger, database, schema, snapshotTime, writePrivileges);
+      const source = new OscarSource(
+        connection,
+        target,
+        options.logger,
+        database,
+        schema,
+        snapshotTime,
+        writePrivileges,
+      );
       source.queryCount = count;
       return source;
     } catch (error) {
@@ -135,6 +168,19 @@ export class OscarSource {
     this.queryCount++;
     const [rows] = await this.connection.query<RowDataPacket[]>(sql, values as (string | number | null | unknown[])[]);
     return rows as SqlRow[];
+  }
+
+  /**
+   * Runs several SELECTs as one multi-statement round trip (each counted) and returns their rows in order: the server
+   * works through all of them without waiting for the client to read each answer.
+   */
+  async queryAll(statements: readonly { sql: string; values: unknown[] }[]): Promise<SqlRow[][]> {
+    if (statements.length === 0) return [];
+    this.queryCount += statements.length;
+    const sql = statements.map((statement) => mysql.format(statement.sql, statement.values as SqlValue[])).join(';\n');
+    const [results] = await this.connection.query<RowDataPacket[][]>(sql);
+    // One statement answers with its rows, several with one row set each.
+    return (statements.length === 1 ? [results] : results) as SqlRow[][];
   }
 
   /**
@@ -152,7 +198,10 @@ export class OscarSource {
         if (!isConnectionLost(error)) throw error;
         const code = String((error as { code?: unknown }).code ?? 'CONNECTION_CLOSED');
         if (attempt >= RECONNECT.attempts) {
-          throw new EndpointError('SERVICE_UNAVAILABLE', `The OSCAR database connection was lost and ${RECONNECT.attempts} reconnections did not restore it (${code}); the next run resumes.`);
+          throw new EndpointError(
+            'SERVICE_UNAVAILABLE',
+            `The OSCAR database connection was lost and ${RECONNECT.attempts} reconnections did not restore it (${code}); the next run resumes.`,
+          );
         }
         this.logger?.warn(
           { ...context, code, attempt: attempt + 1, of: RECONNECT.attempts },
