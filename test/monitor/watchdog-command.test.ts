@@ -81,7 +81,7 @@ describe('watchdog with a restart command', () => {
     writeFileSync(path.join(rig.controlDir, 'not-ready'), '');
     try {
       rig.start({ env: { ENDPOINT_WATCHDOG_REPORT_URL: reportUrl, ENDPOINT_WATCHDOG_REPORT_INTERVAL_MS: '200' } });
-      await waitFor('two status reports', () => bodies.filter((body) => body.state === 'not-ready').length >= 2, 8000);
+      await waitFor('two status reports', () => bodies.filter((body) => body.state === 'not-ready').length >= 2, 20_000);
       expect(rig.output).toMatch(/"status":500,"msg":"status report refused by the report URL"/);
       const body = bodies.find((candidate) => candidate.state === 'not-ready')!;
       expect(Object.keys(body).sort()).toEqual(expect.arrayContaining(['message', 'restarts', 'since', 'state']));

@@ -78,7 +78,10 @@ test('a commit that crashes during the soak: rolled back', async () => {
 
 test('a rollback that cannot be verified leaves CRITICAL with the next step, and stops updates', async () => {
   bed.commit('not ready', { 'not-ready': 'yes' });
-  const report = await runUpdate(bed.context({ ENDPOINT_UPDATE_VERIFY_SECONDS: '1', ENDPOINT_UPDATE_RESTART_COMMAND: 'exit 1' }));
+  // The restart works once (the new release starts, never ready), then fails (the rollback cannot restart).
+  const once = path.join(bed.root, 'restarted-once');
+  const worksOnce = `if [ -f ${once} ]; then exit 1; fi; touch ${once}; sh ${path.join(bed.root, 'restart.sh')}`;
+  const report = await runUpdate(bed.context({ ENDPOINT_UPDATE_VERIFY_SECONDS: '1', ENDPOINT_UPDATE_RESTART_COMMAND: worksOnce }));
   expect(report.outcome).toBe('rollback-failed');
   expect(status().critical).toMatch(/Next step: .*then run 'endpoint update retry'/);
   expect((await runUpdate(bed.context())).outcome).toBe('rollback-failed');
