@@ -35,7 +35,10 @@ export function preventionEntries(
   for (const ext of extRows ?? []) {
     const id = String(ext.prevention_id);
     if (!extByPrevention.has(id)) extByPrevention.set(id, new Map());
-    extByPrevention.get(id)?.set(String(ext.keyval ?? '').toLowerCase(), ext);
+    const byKey = extByPrevention.get(id);
+    const key = String(ext.keyval ?? '').toLowerCase();
+    // The first row of a key wins (rows come in the join's order, without a sort of their TEXT values).
+    if (byKey !== undefined && !byKey.has(key)) byKey.set(key, ext);
   }
   const screenings: Screening[] = [];
   const immunizations = eachRow(rows, 'immunizations', 'preventions', context, (row): Immunization | undefined => {

@@ -69,6 +69,9 @@ export const LAB_EXT_KEYS = [
   'other_id',
 ] as const;
 
+/** preventionsExt keys of an immunization the mapping reads. */
+export const PREVENTION_EXT_KEYS = ['name', 'lot', 'route', 'location'] as const;
+
 /** casemgmt_note_ext keys of the CPP notes (family history attributes). */
 export const NOTE_EXT_KEYS = ['Relationship', 'Age at Onset', 'Start Date'] as const;
 
@@ -243,8 +246,9 @@ export const CLINICAL_TABLES: readonly ClinicalTable[] = [
     from: 'preventionsExt t JOIN preventions p ON p.id = t.prevention_id',
     patientColumn: 'p.demographic_no',
     columns: ['p.demographic_no AS demographic_no', 'prevention_id', 'keyval', 'val'],
+    // The immunization attributes the mapping writes (not comments, dose, manufacturer, neverReason).
+    where: `t.keyval IN (${inList(PREVENTION_EXT_KEYS)})`,
     changedColumn: null,
-    orderBy: 't.prevention_id, t.id',
   },
   {
     key: 'notes',
