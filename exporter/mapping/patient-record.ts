@@ -5,7 +5,7 @@
 import type { DataWarning, Patient, PatientRecord, Telecom } from '../../e2e/index';
 import { emptyRecord } from '../../e2e/index';
 import { HEALTH_NUMBER_OIDS, ID_OIDS } from '../../e2e/vocab/oids';
-import type { PatientBatch, ReferenceData } from '../source/extract';
+import { CLINICAL_TABLES, type PatientBatch, type ReferenceData } from '../source/extract';
 import type { SqlRow } from '../source/oscar-source';
 import { measurementEntries } from './measurements';
 import { medicationsFromDrugs } from './medications';
@@ -87,10 +87,13 @@ export function buildPatientRecord(
 
 const CHANGED_AT = /^[1-9]\d{3}-\d\d-\d\d \d\d:\d\d:\d\d$/;
 
+/** The tables whose rows carry a change time (the others, measurementsExt and the like, are many and have none). */
+const CHANGE_TABLES = CLINICAL_TABLES.filter((table) => table.changedColumn !== null).map((table) => table.key);
+
 function latestChange(batch: PatientBatch, demographicNo: number): string | undefined {
   let latest = '';
-  for (const rows of Object.values(batch.rows)) {
-    for (const row of rows.get(demographicNo) ?? []) {
+  for (const key of CHANGE_TABLES) {
+    for (const row of batch.rows[key].get(demographicNo) ?? []) {
       const changedAt = row.changed_at;
       // Only a later value can matter: the format check runs for few rows.
       if (typeof changedAt === 'string' && changedAt > latest && CHANGED_AT.test(changedAt)) latest = changedAt;

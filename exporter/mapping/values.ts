@@ -89,13 +89,16 @@ export function dateOf(
 ): string | undefined {
   const raw = row[column];
   if (raw === null || raw === undefined) return undefined;
-  const text = String(raw).trim();
-  if (text === '') return undefined;
-  if (ZERO_DATE.test(text)) {
+  const text = typeof raw === 'string' ? raw : String(raw);
+  const fast = wellFormedDate(text);
+  if (fast !== undefined) return fast;
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  if (ZERO_DATE.test(trimmed)) {
     if (!options.zeroMeansUnset) warnings.add('ZERO_DATE', site.section, site.column);
     return undefined;
   }
-  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?/.exec(text);
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?/.exec(trimmed);
   if (match === null || !isCalendarDate(Number(match[1]), Number(match[2]), Number(match[3]))) {
     warnings.add('INVALID_DATE', site.section, site.column);
     return undefined;
@@ -103,6 +106,29 @@ export function dateOf(
   const date = `${match[1]}-${match[2]}-${match[3]}`;
   if (match[4] === undefined || (match[4] === '00' && match[5] === '00' && match[6] === '00')) return date;
   return `${date}T${match[4]}:${match[5]}:${match[6]}`;
+}
+
+const DATE_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9];
+const TIME_DIGITS = [11, 12, 14, 15, 17, 18];
+const DIGIT = (text: string, index: number) => {
+  const code = text.charCodeAt(index);
+  return code >= 48 && code <= 57;
+};
+
+/**
+ * The common case of {@link dateOf} without regular expressions: exactly `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS` with a
+ * year from 1800 and a real calendar day; anything else (zero dates, spaces, other shapes) takes the full path.
+ */
+function wellFormedDate(text: string): string | undefined {
+  if (text.length !== 10 && text.length !== 19) return undefined;
+  for (const index of DATE_DIGITS) if (!DIGIT(text, index)) return undefined;
+  if (text[4] !== '-' || text[7] !== '-') return undefined;
+  const year = Number(text.slice(0, 4));
+  if (!isCalendarDate(year, Number(text.slice(5, 7)), Number(text.slice(8, 10)))) return undefined;
+  if (text.length === 10) return text;
+  if (text[10] !== ' ' || text[13] !== ':' || text[16] !== ':') return undefined;
+  for (const index of TIME_DIGITS) if (!DIGIT(text, index)) return undefined;
+  return text.endsWith(' 00:00:00') ? text.slice(0, 10) : `${text.slice(0, 10)}T${text.slice(11)}`;
 }
 
 /** True for a real calendar date from year 1800 on. */
