@@ -7,7 +7,7 @@
  * stopped while waiting for the backup; a missing marker file, and no marker at all, are said so.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { acquireLock, updateLockFile } from '../../core/lock';
@@ -127,13 +127,15 @@ test('a night without an export (the lock not had in time) is a WARNING in check
 test('export schedule stopped while a tick waits for the backup: no export starts, even when the backup then arrives', async () => {
   const marker = path.join(root, 'backup.done');
   writeFileSync(marker, 'old');
+  utimesSync(marker, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+  const lastRun = new Date(Date.now() - 30_000); // the marker is older than the last run: the tick waits
   let runs = 0;
   const schedule = startSchedule({
     expression: '0 0 1 1 *',
     marker,
     waitMs: 60_000,
     pollMs: 20,
-    lastRunStartedAt: () => new Date(Date.now() + 60_000), // the marker is older than the last run
+    lastRunStartedAt: () => lastRun,
     runOnce: async () => ++runs,
     logger: capturedLogger().logger,
   });
