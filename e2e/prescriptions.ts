@@ -20,6 +20,7 @@ export const NEWEST_PRESCRIPTION_FIELDS = [
   'status',
   'instructions',
   'prescriberId',
+  'prescriberIdRoot',
 ] as const satisfies readonly (keyof Medication & keyof Prescription)[];
 
 /** One of the fields shared by a medication and its prescriptions. */

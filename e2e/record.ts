@@ -107,6 +107,8 @@ export interface Prescription extends EntryBase {
   instructions?: string;
   /** The prescriber: CPSID, else MSP number, else local number (see DocumentInfo.author). */
   prescriberId?: string;
+  /** The root of `prescriberId` when it is not a CPSID (ID_OIDS.mspBilling, ID_OIDS.oscar). */
+  prescriberIdRoot?: string;
 }
 
 /**
@@ -135,6 +137,8 @@ export interface Medication extends EntryBase {
   /** Instructions as free text (sig). */
   instructions?: string;
   prescriberId?: string;
+  /** The root of `prescriberId` when it is not a CPSID. */
+  prescriberIdRoot?: string;
   /** Every prescription of the drug, newest first (absent when the document had none). */
   prescriptions?: Prescription[];
 }
@@ -226,7 +230,10 @@ export interface VitalSign extends EntryBase {
 /** An encounter (visit). Free text only when the caller asked for it. */
 export interface Encounter extends EntryBase {
   date?: string;
+  /** The physician seen: CPSID, else MSP number, else local number. */
   providerId?: string;
+  /** The root of `providerId` when it is not a CPSID. */
+  providerIdRoot?: string;
   reason?: string;
   /** Note text: only present when the export was configured to include it. */
   text?: string;

@@ -4,7 +4,7 @@
  */
 import type { Encounter } from '../record';
 import { PITO_OBSERVATION_CODES as P } from '../vocab/value-maps';
-import { attr, idOf, interval, many, one, prune, text, type ReadContext, type XmlNode } from './nodes';
+import { attr, idOf, interval, many, one, providerIdRoot, prune, text, type ReadContext, type XmlNode } from './nodes';
 
 /** The encounter of one entry, or undefined when the entry holds no encounter. */
 export function readEncounter(entry: XmlNode, ctx: ReadContext, index: number): Encounter | undefined {
@@ -16,7 +16,11 @@ export function readEncounter(entry: XmlNode, ctx: ReadContext, index: number): 
   };
   for (const participant of many(enc, 'participant')) {
     if (attr(participant, 'typeCode') === 'PRF')
-      encounter.providerId ??= attr(one(one(participant, 'participantRole'), 'id'), 'extension');
+      if (encounter.providerId === undefined) {
+        const id = one(one(participant, 'participantRole'), 'id');
+        encounter.providerId = attr(id, 'extension');
+        encounter.providerIdRoot = encounter.providerId === undefined ? undefined : providerIdRoot(attr(id, 'root'));
+      }
   }
   let note: string | undefined;
   for (const relationship of many(enc, 'entryRelationship')) {

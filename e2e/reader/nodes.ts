@@ -5,6 +5,7 @@
  */
 import type { Coded, DataWarning, ObservedValue, SectionName } from '../record';
 import { findCodeSystem } from '../vocab/code-systems';
+import { ID_OIDS } from '../vocab/oids';
 import type { ValueMap } from '../vocab/value-maps';
 import { WARNING_CODES, type WarningCode } from '../warnings';
 import { decodeAttr, decodeText, hl7ToIso } from '../xml-text';
@@ -185,4 +186,9 @@ export function mapped<V extends string>(
 export function prune<T extends object>(value: T): T {
   for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
   return value;
+}
+
+/** The root of a physician id worth keeping: undefined for a CPSID (the writer's default) or none. */
+export function providerIdRoot(root: string | undefined): string | undefined {
+  return root === undefined || root === ID_OIDS.cpsid ? undefined : root;
 }

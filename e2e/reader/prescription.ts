@@ -20,6 +20,7 @@ import {
   numberAttr,
   one,
   path,
+  providerIdRoot,
   prune,
   text,
   warn,
@@ -28,7 +29,10 @@ import {
 } from './nodes';
 
 /** The fields a prescription shares with the top level of its medication. */
-type Administration = Pick<Prescription, 'start' | 'end' | 'dose' | 'frequency' | 'route' | 'prescriberId'>;
+type Administration = Pick<
+  Prescription,
+  'start' | 'end' | 'dose' | 'frequency' | 'route' | 'prescriberId' | 'prescriberIdRoot'
+>;
 
 function numberOf(raw: string | undefined): number | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
@@ -96,7 +100,11 @@ export function applyAdministration(sa: XmlNode, into: Administration, ctx: Read
   }
   into.route ??= coded(one(sa, 'routeCode'), ctx, `${field}.route`);
   into.dose ??= doseOf(one(sa, 'doseQuantity'), ctx, field);
-  into.prescriberId ??= attr(one(path(sa, 'author', 'assignedAuthor'), 'id'), 'extension');
+  if (into.prescriberId === undefined) {
+    const id = one(path(sa, 'author', 'assignedAuthor'), 'id');
+    into.prescriberId = attr(id, 'extension');
+    into.prescriberIdRoot = into.prescriberId === undefined ? undefined : providerIdRoot(attr(id, 'root'));
+  }
 }
 
 /** The medication facts of an observation at either level: PRN, UNBOUND lines; INSTRUCT returned as text. */

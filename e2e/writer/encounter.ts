@@ -17,7 +17,7 @@ export function encounterEntry(enc: Encounter, includeNoteText: boolean): string
   const provider =
     enc.providerId === undefined
       ? ''
-      : `<participant typeCode="PRF" contextControlCode="OP"><templateId root="${ENTRY_TEMPLATES.encounterParticipant}"/><participantRole classCode="PROV"><id root="${ID_OIDS.cpsid}"${attr('extension', enc.providerId)}/></participantRole></participant>`;
+      : `<participant typeCode="PRF" contextControlCode="OP"><templateId root="${ENTRY_TEMPLATES.encounterParticipant}"/><participantRole classCode="PROV"><id root="${enc.providerIdRoot ?? ID_OIDS.cpsid}"${attr('extension', enc.providerId)}/></participantRole></participant>`;
   const reason =
     enc.reason === undefined
       ? ''

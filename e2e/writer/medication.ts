@@ -59,7 +59,7 @@ export function medicationEntry(medication: Medication): string {
   const author =
     top.prescriberId === undefined
       ? ''
-      : `<author typeCode="AUT" contextControlCode="OP"><templateId root="${ENTRY_TEMPLATES.author}"/><time nullFlavor="NI"/><assignedAuthor classCode="ASSIGNED"><id root="${ID_OIDS.cpsid}"${attr('extension', top.prescriberId)}/></assignedAuthor></author>`;
+      : `<author typeCode="AUT" contextControlCode="OP"><templateId root="${ENTRY_TEMPLATES.author}"/><time nullFlavor="NI"/><assignedAuthor classCode="ASSIGNED"><id root="${top.prescriberIdRoot ?? ID_OIDS.cpsid}"${attr('extension', top.prescriberId)}/></assignedAuthor></author>`;
   return (
     `<entry typeCode="DRIV" contextConductionInd="true"><templateId root="${ENTRY_TEMPLATES.medication}"/>` +
     `<substanceAdministration classCode="SBADM" moodCode="EVN">${idElement(ID_OIDS.oscar, med.id)}` +

@@ -47,7 +47,7 @@ function author(p: Prescription): string {
   const id =
     p.prescriberId === undefined
       ? '<id nullFlavor="NI"/>'
-      : `<id root="${ID_OIDS.cpsid}"${attr('extension', p.prescriberId)}/>`;
+      : `<id root="${p.prescriberIdRoot ?? ID_OIDS.cpsid}"${attr('extension', p.prescriberId)}/>`;
   return `<author typeCode="AUT" contextControlCode="OP"><templateId root="${ENTRY_TEMPLATES.author}"/>${time === undefined ? '<time nullFlavor="UNK"/>' : `<time value="${time}"/>`}<assignedAuthor classCode="ASSIGNED">${id}</assignedAuthor></author>`;
 }
 

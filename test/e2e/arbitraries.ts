@@ -52,48 +52,67 @@ const medicationStatus = fc.constantFrom('active', 'completed', 'suspended', 'ab
   NonNullable<Medication['status']>
 >;
 
-const prescription: fc.Arbitrary<Prescription> = fc.record(
-  {
-    id: token,
-    start: isoDate,
-    end: isoDate,
-    written: isoDate,
-    dose,
-    frequency,
-    duration: fc.record({ value: fc.integer({ min: 1, max: 365 }), unit: fc.constantFrom('d', 'wk', 'mo') }),
-    route: codedIn('route'),
-    prn: fc.boolean(),
-    longTerm: fc.boolean(),
-    status: medicationStatus,
-    instructions: text,
-    prescriberId: token,
-  },
-  { requiredKeys: [] },
-);
+/** A physician id root other than the CPSID's (the reader keeps only those). */
+const PROVIDER_ID_ROOT = fc.constantFrom('2.16.840.1.113883.3.3331.3.1', '2.16.840.1.113883.3.3331');
 
-const medication: fc.Arbitrary<Medication> = fc.record(
-  {
-    id: token,
-    din: codedIn('din', 'HC-DIN'),
-    atc: codedIn('atc', 'whoATC'),
-    name: text,
-    brandName: text,
-    strength: fc.record({ quantity: number, unit: opt(token) }, { requiredKeys: ['quantity'] }),
-    dose,
-    frequency,
-    route: codedIn('route'),
-    form: anyCoded,
-    prn: fc.boolean(),
-    longTerm: fc.boolean(),
-    start: isoDate,
-    end: isoDate,
-    status: medicationStatus,
-    instructions: text,
-    prescriberId: token,
-    prescriptions: fc.array(prescription, { maxLength: 3 }),
-  },
-  { requiredKeys: [] },
-);
+/** Drops an id root whose id is absent (a root is read only beside its id). */
+function withIdRoot<T extends object>(idKey: keyof T, rootKey: keyof T): (value: T) => T {
+  return (value) => {
+    if (value[idKey] !== undefined || value[rootKey] === undefined) return value;
+    const copy = { ...value };
+    delete copy[rootKey];
+    return copy;
+  };
+}
+
+const prescription: fc.Arbitrary<Prescription> = fc
+  .record(
+    {
+      id: token,
+      start: isoDate,
+      end: isoDate,
+      written: isoDate,
+      dose,
+      frequency,
+      duration: fc.record({ value: fc.integer({ min: 1, max: 365 }), unit: fc.constantFrom('d', 'wk', 'mo') }),
+      route: codedIn('route'),
+      prn: fc.boolean(),
+      longTerm: fc.boolean(),
+      status: medicationStatus,
+      instructions: text,
+      prescriberId: token,
+      prescriberIdRoot: PROVIDER_ID_ROOT,
+    },
+    { requiredKeys: [] },
+  )
+  .map(withIdRoot('prescriberId', 'prescriberIdRoot'));
+
+const medication: fc.Arbitrary<Medication> = fc
+  .record(
+    {
+      id: token,
+      din: codedIn('din', 'HC-DIN'),
+      atc: codedIn('atc', 'whoATC'),
+      name: text,
+      brandName: text,
+      strength: fc.record({ quantity: number, unit: opt(token) }, { requiredKeys: ['quantity'] }),
+      dose,
+      frequency,
+      route: codedIn('route'),
+      form: anyCoded,
+      prn: fc.boolean(),
+      longTerm: fc.boolean(),
+      start: isoDate,
+      end: isoDate,
+      status: medicationStatus,
+      instructions: text,
+      prescriberId: token,
+      prescriberIdRoot: PROVIDER_ID_ROOT,
+      prescriptions: fc.array(prescription, { maxLength: 3 }),
+    },
+    { requiredKeys: [] },
+  )
+  .map(withIdRoot('prescriberId', 'prescriberIdRoot'));
 
 const problem: fc.Arbitrary<Problem> = fc.record(
   {
@@ -234,10 +253,12 @@ const vitalSign: fc.Arbitrary<VitalSign> = fc.oneof(
   ),
 );
 
-const encounter: fc.Arbitrary<Encounter> = fc.record(
-  { id: token, date: isoDate, providerId: token, reason: line, text },
-  { requiredKeys: [] },
-);
+const encounter: fc.Arbitrary<Encounter> = fc
+  .record(
+    { id: token, date: isoDate, providerId: token, providerIdRoot: PROVIDER_ID_ROOT, reason: line, text },
+    { requiredKeys: [] },
+  )
+  .map(withIdRoot('providerId', 'providerIdRoot'));
 
 const archived = fc.constantFrom('active', 'inactive') as fc.Arbitrary<'active' | 'inactive'>;
 
