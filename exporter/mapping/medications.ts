@@ -119,12 +119,14 @@ function readDrugRow(row: SqlRow, context: BuildContext): DrugRow {
   prescription.longTerm = flagOf(row, 'long_term');
   prescription.status = drugStatus(flagOf(row, 'archived'), prescription.longTerm, prescription.end, context.today);
   prescription.instructions = textOf(row, 'special', warnings, site('special'));
-  prescription.prescriberId = context.providers.idOf(
+  const prescriber = context.providers.entryIdentity(
     idOf(row, 'provider_no'),
     warnings,
     'medications',
     'drugs.provider_no',
   );
+  prescription.prescriberId = prescriber.id;
+  prescription.prescriberIdRoot = prescriber.idRoot;
   return {
     row,
     prescription: prune(prescription),
@@ -182,6 +184,7 @@ function medicationOf(drugs: readonly DrugRow[], context: BuildContext): Medicat
     status: prescription.status,
     instructions: prescription.instructions,
     prescriberId: prescription.prescriberId,
+    prescriberIdRoot: prescription.prescriberIdRoot,
   });
   medication.prescriptions = drugs.map((drug) => drug.prescription);
   return prune(medication);

@@ -171,13 +171,21 @@ export function noteEntries(rows: NoteRows, context: BuildContext): NoteEntries 
     else if (kind === undefined && !archived) {
       if (issues.some((issue) => issue.issue_code === null))
         warnings.add('CPP_ISSUE_MISSING', 'encounters', 'casemgmt_issue_notes.id');
-      const providerId = context.providers.idOf(
+      const provider = context.providers.entryIdentity(
         idOf(note, 'provider_no'),
         warnings,
         'encounters',
         'casemgmt_note.provider_no',
       );
-      entries.encounters.push(prune({ id: noteId, date: base.date, providerId, text: base.text }));
+      entries.encounters.push(
+        prune({
+          id: noteId,
+          date: base.date,
+          providerId: provider.id,
+          providerIdRoot: provider.idRoot,
+          text: base.text,
+        }),
+      );
     }
     return undefined;
   });

@@ -53,13 +53,15 @@ export class ProviderDirectory {
     return { id: providerNo, idRoot: ID_OIDS.oscar };
   }
 
-  /** Just the id (for entry authors, whose root the writer decides). */
-  idOf(
+  /** An entry's physician: the id, and its root only when it is not a CPSID (the writer's default root). */
+  entryIdentity(
     providerNo: string | undefined,
     warnings: WarningCollector,
     section: SectionName | 'header',
     column: string,
-  ): string | undefined {
-    return this.identify(providerNo, warnings, section, column)?.id;
+  ): { id?: string; idRoot?: string } {
+    const identity = this.identify(providerNo, warnings, section, column);
+    if (identity === undefined) return {};
+    return identity.idRoot === ID_OIDS.cpsid ? { id: identity.id } : identity;
   }
 }

@@ -332,8 +332,9 @@ test('physicians are their CPSID, else the MSP number, else the OSCAR number und
   expect(author(1002)).toMatchObject({ id: '77777', idRoot: ID_OIDS.mspBilling });
   expect(author(1003)).toMatchObject({ id: '108', idRoot: ID_OIDS.oscar });
   expect(author(1004)).toMatchObject({ id: '999', idRoot: ID_OIDS.oscar });
-  expect(records.get(1002)?.medications[0].prescriberId).toBe('108');
-  expect(records.get(1002)?.encounters[0].providerId).toBe('77777');
+  expect(records.get(1002)?.medications[0]).toMatchObject({ prescriberId: '108', prescriberIdRoot: ID_OIDS.oscar });
+  expect(records.get(1002)?.encounters[0]).toMatchObject({ providerId: '77777', providerIdRoot: ID_OIDS.mspBilling });
+  expect(records.get(1001)?.medications[0].prescriberIdRoot).toBeUndefined();
   for (const demographicNo of [1002, 1003, 1004]) expect(codesOf(demographicNo)).toContain('PROVIDER_WITHOUT_CPSID');
   expect(codesOf(1006)).not.toContain('PROVIDER_WITHOUT_CPSID');
 });
