@@ -16,6 +16,7 @@ import type {
   VitalSign,
 } from '../../e2e/record';
 import { CODE_SYSTEM_OID, findCodeSystem } from '../../e2e/vocab/code-systems';
+import { ID_OIDS } from '../../e2e/vocab/oids';
 import { BLOOD_PRESSURE_CODES } from '../../e2e/vocab/value-maps';
 import type {
   StoredAllergy,
@@ -202,11 +203,25 @@ export function deriveFamilyHistory(entry: FamilyHistory): StoredFamilyHistory {
   });
 }
 
+/** Prefix of a provider key by the author id's root: the CPSID stands alone, the fallbacks say what they are. */
+const PROVIDER_KEY_PREFIX: Readonly<Record<string, string>> = {
+  [ID_OIDS.cpsid]: '',
+  [ID_OIDS.mspBilling]: 'msp:',
+  [ID_OIDS.oscar]: 'oscar:',
+};
+
+/** The physician key of an author or provider id (see StoredPatient.providerId). */
+export function providerKeyOf(author: { id?: string; idRoot?: string } | undefined): string | undefined {
+  if (author?.id === undefined) return undefined;
+  const prefix = author.idRoot === undefined ? '' : (PROVIDER_KEY_PREFIX[author.idRoot] ?? '');
+  return `${prefix}${author.id}`;
+}
+
 /** An encounter; note text only when the gateway keeps it. */
 export function deriveEncounter(encounter: Encounter, keepNoteText: boolean): StoredEncounter {
   return compact({
     date: toDate(encounter.date),
-    providerId: encounter.providerId,
+    providerId: providerKeyOf({ id: encounter.providerId, idRoot: encounter.providerIdRoot }),
     text: keepNoteText ? encounter.text : undefined,
   });
 }

@@ -4,8 +4,7 @@
  * the health number only as a keyed HMAC. Active flags and flat code arrays are decided here,
  * once, so the hub's queries are plain filters. The entries are derived in derive-entries.ts.
  */
-import type { DocumentInfo, PatientRecord, SectionCounts } from '../../e2e/record';
-import { ID_OIDS } from '../../e2e/vocab/oids';
+import type { PatientRecord, SectionCounts } from '../../e2e/record';
 import {
   compact,
   deriveAllergy,
@@ -17,6 +16,7 @@ import {
   deriveProblem,
   deriveScreening,
   deriveVital,
+  providerKeyOf,
   screeningObservation,
   systemKeyOf,
   toDate,
@@ -24,7 +24,7 @@ import {
 import { healthNumberHmac } from './hmac';
 import { patientKey, type StoredObservation, type StoredPatient } from './patient-document';
 
-export { toDate };
+export { providerKeyOf, toDate };
 
 /** What the derivation needs besides the record. */
 export interface DeriveContext {
@@ -53,20 +53,6 @@ function distinct(values: (string | undefined)[]): string[] {
 function postalPrefixOf(postalCode: string | undefined): string | undefined {
   const cleaned = postalCode?.replace(/\s/g, '').toUpperCase();
   return cleaned !== undefined && cleaned.length >= 3 ? cleaned.slice(0, 3) : undefined;
-}
-
-/** Prefix of a provider key by the author id's root: the CPSID stands alone, the fallbacks say what they are. */
-const PROVIDER_KEY_PREFIX: Readonly<Record<string, string>> = {
-  [ID_OIDS.cpsid]: '',
-  [ID_OIDS.mspBilling]: 'msp:',
-  [ID_OIDS.oscar]: 'oscar:',
-};
-
-/** The physician key of the document author (see StoredPatient.providerId). */
-export function providerKeyOf(author: DocumentInfo['author']): string | undefined {
-  if (author?.id === undefined) return undefined;
-  const prefix = author.idRoot === undefined ? '' : (PROVIDER_KEY_PREFIX[author.idRoot] ?? '');
-  return `${prefix}${author.id}`;
 }
 
 /** Derives the stored patient document from a record read from an E2E document. */
