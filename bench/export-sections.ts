@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
+import { countByRule, type OscarRuleName } from '../dev/clinic/oscar-rules';
 import { loadConfig } from '../core/config/load';
 import { createLogger } from '../core/logger';
 import { runExport } from '../exporter/run/export-run';
@@ -109,7 +110,7 @@ async function exporterFigures(oscarUrl: string, today: string, yearAgo: string)
             (entry) =>
               /^J07BB/.test(entry.code?.code ?? '') &&
               !entry.refused &&
-              (entry.date ?? '').slice(0, 10) > yearAgo &&
+              (entry.date ?? '').slice(0, 10) >= yearAgo &&
               (entry.date ?? '').slice(0, 10) <= today,
           );
           if (flu) figures.fluCovered++;
@@ -125,50 +126,17 @@ async function exporterFigures(oscarUrl: string, today: string, yearAgo: string)
   return figures;
 }
 
-const ACTIVE = "JOIN demographic p ON p.demographic_no = %s AND p.patient_status = 'AC'";
-const active = (column: string) => ACTIVE.replace('%s', column);
-
-/** The same figures counted with SQL by OSCAR's rules (E2EPatientExport, e2etemplate.vm). */
-async function oscarRuleFigures(
-  connection: mysql.Connection,
-  today: string,
-  yearAgo: string,
-): Promise<Omit<Figures, 'sections' | 'patients'>> {
-  const one = async (sql: string, values: unknown[] = []) =>
-    Number(Object.values((await connection.query<mysql.RowDataPacket[]>(sql, values))[0][0])[0]);
-  const hasInfo = await one(
-    "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'hl7TextInfo'",
-  );
-  // One medication per drug (DIN, else ATC, else name), its status the newest prescription's.
-  const newestDrugs = `SELECT d.*, ROW_NUMBER() OVER (PARTITION BY d.demographic_no, COALESCE(NULLIF(TRIM(d.regional_identifier), ''), NULLIF(TRIM(d.ATC), ''), UPPER(COALESCE(NULLIF(d.GN, ''), NULLIF(d.BN, ''), d.customName, d.drugid))) ORDER BY d.rx_date DESC, d.drugid DESC) AS newest FROM drugs d ${active('d.demographic_no')}`;
-  const activeDrug = `newest = 1 AND archived = 0 AND (long_term = 1 OR (end_date >= CURDATE() AND end_date NOT IN ('0000-00-00', '0001-01-01')))`;
-  // Drug status at the database's clock, as the exporter's snapshot date.
-  const activeMedications = await one(`SELECT COUNT(*) FROM (${newestDrugs}) x WHERE ${activeDrug}`);
-  const statinUsers = await one(
-    `SELECT COUNT(DISTINCT demographic_no) FROM (${newestDrugs}) x WHERE ${activeDrug} AND (ATC LIKE 'C10AA%' OR ATC LIKE 'C10BA%' OR ATC LIKE 'C10BX%')`,
-  );
-  const age = `TIMESTAMPDIFF(YEAR, STR_TO_DATE(CONCAT(p.year_of_birth, '-', p.month_of_birth, '-', p.date_of_birth), '%Y-%m-%d'), ?)`;
-  const fluEligible = await one(`SELECT COUNT(*) FROM demographic p WHERE p.patient_status = 'AC' AND ${age} >= 65`, [
-    today,
-  ]);
-  const fluCovered = await one(
-    `SELECT COUNT(DISTINCT p.demographic_no) FROM demographic p JOIN preventions v ON v.demographic_no = p.demographic_no
-     WHERE p.patient_status = 'AC' AND ${age} >= 65 AND v.prevention_type IN ('Flu', 'H1N1') AND v.deleted = '0' AND v.refused = '0' AND v.prevention_date > ? AND v.prevention_date <= ? + INTERVAL 1 DAY`,
-    [today, yearAgo, today],
-  );
-  // Results whose lab_no is a report routed to the patient (with its hl7TextInfo row, when the table exists).
-  const labResults = await one(
-    `SELECT COUNT(*) FROM measurements m ${active('m.demographicNo')} JOIN measurementsExt e ON e.measurement_id = m.id AND e.keyval = 'lab_no'
-     WHERE EXISTS (SELECT 1 FROM patientLabRouting r ${hasInfo ? 'JOIN hl7TextInfo h ON h.lab_no = r.lab_no' : ''} WHERE r.demographic_no = m.demographicNo AND r.lab_type = 'HL7' AND r.lab_no = e.val)`,
-  );
-  // Latest revision per uuid, not locked, protected or archived, on no CPP issue.
-  const encounters = await one(
-    `SELECT COUNT(*) FROM (SELECT n.*, ROW_NUMBER() OVER (PARTITION BY n.demographic_no, COALESCE(n.uuid, n.note_id) ORDER BY n.update_date DESC, n.note_id DESC) AS latest FROM casemgmt_note n ${active('n.demographic_no')}) x
-     WHERE latest = 1 AND COALESCE(locked, '0') <> '1' AND (password IS NULL OR password = '') AND archived = 0
-       AND NOT EXISTS (SELECT 1 FROM casemgmt_issue_notes l JOIN casemgmt_issue ci ON ci.id = l.id JOIN issue i ON i.issue_id = ci.issue_id
-                       WHERE l.note_id = x.note_id AND i.code IN ('OMeds', 'SocHistory', 'MedHistory', 'Concerns', 'Reminders', 'FamHistory', 'RiskFactors'))`,
-  );
-  return { activeMedications, statinUsers, fluEligible, fluCovered, labResults, encounters };
+/** The same figures counted with SQL by OSCAR's rules (dev/clinic/oscar-rules.ts: the pipeline tests' oracle). */
+async function oscarRuleFigures(oscarUrl: string, today: string): Promise<Omit<Figures, 'sections' | 'patients'>> {
+  const count = (rule: OscarRuleName) => countByRule(oscarUrl, rule, today);
+  return {
+    activeMedications: await count('activeMedications'),
+    statinUsers: await count('statinUsers'),
+    fluEligible: await count('fluEligible65'),
+    fluCovered: await count('fluCovered65'),
+    labResults: (await count('routedLabResults')) + (await count('flowsheetLabValues')),
+    encounters: await count('encounters'),
+  };
 }
 
 /** The process's peak resident set (MB), from /proc/self/status VmHWM. */
@@ -238,7 +206,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const exported = await exporterFigures(oscarUrl, today, yearAgo);
     const seconds = (Date.now() - started) / 1000;
-    const oscarRules = values['oscar-rules'] ? await oscarRuleFigures(connection, today, yearAgo) : undefined;
+    const oscarRules = values['oscar-rules'] ? await oscarRuleFigures(oscarUrl, today) : undefined;
     process.stdout.write(
       JSON.stringify({
         bench: 'export-sections',
