@@ -21,7 +21,13 @@ import { CLINICAL_TABLES } from '../exporter/source/extract';
 export const STORE_BATCH = 1000;
 
 /** The reference tables the exporter reads once per run (exporter/source/extract.ts readReferenceData). */
-const REFERENCE_SELECTS = ['SELECT provider_no, first_name, last_name, practitionerNo FROM provider', 'SELECT clinic_no, clinic_name FROM clinic'];
+const REFERENCE_SELECTS = [
+  'SELECT provider_no, first_name, last_name, practitionerNo, ohip_no FROM provider',
+  'SELECT clinic_no, clinic_name FROM clinic',
+  'SELECT type, typeDescription, typeDisplayName FROM measurementType',
+  'SELECT ident_code, loinc_code FROM measurementMap',
+  'SELECT icd9, description FROM icd9',
+];
 
 /** The read floor's result. */
 export interface ReadFloor {
