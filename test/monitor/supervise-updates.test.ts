@@ -106,7 +106,9 @@ test('watchdog --supervise runs the gateway of current; the updater restarts it 
     await waitFor('release 1 stopped', async () => (await bed.serving()) === undefined, 10_000, 100);
     bed.start(['watchdog', 'run', '--supervise'], { ENDPOINT_ENV_FILE: bed.gatewayEnvFile });
     await waitFor('the supervised gateway', async () => (await bed.serving())?.ready === true, 60_000, 100);
-    for (const signal of ['SIGKILL', 'SIGSTOP'] as const) {
+    for (const signal of ['SIGSTOP', 'SIGKILL'] as const) {
+      // Past the start-up grace (it ends at the first probe livez answers; probes every 10 s by default).
+      await sleep(12_000);
       const before = await bed.serving();
       const watch = new ServiceWatch(bed, 200);
       watch.start();
