@@ -5,18 +5,18 @@
  * status files, the release folders and the fetch clone stay the service user's; the service
  * user's own next run works; another ordinary user is refused with the user to run it as.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { waitFor } from '../support/wait';
-import { freePort, UpdaterTestbed } from '../updater/testbed';
+import { startGitDaemon, type GitDaemon } from '../updater/git-daemon';
+import { UpdaterTestbed } from '../updater/testbed';
 
 const CLI = path.join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 const SERVICE_ID = 65534;
 
 let bed: UpdaterTestbed;
 /** The remote served by git daemon (as on a real box: a network remote, not a folder of another user). */
-let daemon: ChildProcess;
+let daemon: GitDaemon;
 let remoteUrl: string;
 
 /** chown -R: every file and folder below `dir` (and `dir`) to uid/gid. */
@@ -53,34 +53,15 @@ function endpoint(args: string[], asUser?: number) {
 beforeEach(async () => {
   bed = await UpdaterTestbed.create();
   chmodSync(bed.root, 0o755);
-  const port = await freePort();
-  daemon = spawn(
-    'git',
-    [
-      'daemon',
-      '--export-all',
-      '--reuseaddr',
-      '--listen=127.0.0.1',
-      `--port=${port}`,
-      `--base-path=${bed.root}`,
-      bed.root,
-    ],
-    { stdio: 'ignore' },
-  );
-  remoteUrl = `git://127.0.0.1:${port}/remote.git`;
-  await waitFor(
-    'git daemon',
-    () => spawnSync('git', ['ls-remote', remoteUrl], { timeout: 5000 }).status === 0,
-    10_000,
-    100,
-  );
+  daemon = await startGitDaemon(bed.root, 'remote.git');
+  remoteUrl = daemon.url('remote.git');
   // The box as install.sh leaves it: state and deployment folders the service user's.
   expect(endpoint(['update', 'hold']).status).toBe(0); // makes the state folder (as root, before it is handed over)
   chownTree(bed.stateDir, SERVICE_ID);
   chownTree(bed.deployDir, SERVICE_ID);
 });
 afterEach(() => {
-  daemon.kill('SIGKILL');
+  daemon.stop();
   bed.destroy();
 });
 

@@ -11,12 +11,13 @@
  *  - the gateway, as e2e-endpoint, reads the certificates tls.sh made after the install.
  * With ENDPOINT_TEST_FIGURES=1 it also measures the watchdog's defaults (kill -9, SIGSTOP).
  */
-import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sleep, waitFor } from '../support/wait';
 import { freePort } from '../updater/testbed';
+import { startGitDaemon, type GitDaemon } from '../updater/git-daemon';
 import { PROJECT, RealGatewayBed, ServiceWatch } from '../updater/real-gateway-bed';
 
 jest.setTimeout(600_000);
@@ -48,7 +49,7 @@ let scratch: string;
 let pid1: string;
 let hubPort: number;
 /** The remote as a box sees one: over the network (git daemon), not a folder of another user behind PrivateTmp. */
-let gitDaemon: ChildProcess;
+let gitDaemon: GitDaemon | undefined;
 let remoteUrl: string;
 
 /** Runs a command inside the sandbox (as root, in all its namespaces). */
@@ -85,27 +86,8 @@ const ENV_FILE = '/etc/e2e-endpoint/endpoint.env';
       cpSync(path.join(PROJECT, 'deploy'), path.join(bed.workDir, 'deploy'), { recursive: true });
       bed.commit('release 1 with deploy/', {});
       hubPort = await freePort();
-      const gitPort = await freePort();
-      gitDaemon = spawn(
-        'git',
-        [
-          'daemon',
-          '--export-all',
-          '--reuseaddr',
-          '--listen=127.0.0.1',
-          `--port=${gitPort}`,
-          `--base-path=${bed.root}`,
-          bed.root,
-        ],
-        { stdio: 'ignore' },
-      );
-      remoteUrl = `git://127.0.0.1:${gitPort}/remote.git`;
-      await waitFor(
-        'git daemon',
-        () => spawnSync('git', ['ls-remote', remoteUrl], { timeout: 5000 }).status === 0,
-        10_000,
-        100,
-      );
+      gitDaemon = await startGitDaemon(bed.root, 'remote.git');
+      remoteUrl = gitDaemon.url('remote.git');
       scratch = mkdtempSync(path.join('/var/tmp', 'e2e-sandbox-'));
       const started = spawnSync('bash', [SANDBOX, 'start', scratch, bed.root], { encoding: 'utf8', timeout: 60_000 });
       if (started.status !== 0) throw new Error(started.stderr);
@@ -151,7 +133,7 @@ const ENV_FILE = '/etc/e2e-endpoint/endpoint.env';
     afterAll(async () => {
       if (pid1 !== undefined) spawnSync('bash', [SANDBOX, 'stop', pid1]);
       if (scratch !== undefined) spawnSync('bash', [SANDBOX, 'cleanup', scratch]);
-      gitDaemon?.kill('SIGKILL');
+      gitDaemon?.stop();
       await bed?.destroy();
     });
 
