@@ -113,17 +113,22 @@ describe('the CLI (child process, dist/)', () => {
     expect(stdout).toMatch(new RegExp(`created\\s+${release121.summary.activePatients}`));
   }, 60_000);
 
-  test('--wait-for-backup starts nothing while the backup marker is stale, and exports once it is renewed', async () => {
+  test('--wait-for-backup starts nothing while the backup marker is missing or stale, and exports once it is renewed', async () => {
     const marker = path.join(tmp, 'backup-done');
     const out = path.join(tmp, 'out-marker');
     const markerEnv = env({ ENDPOINT_OSCAR_URL: readOnlyUrl, ENDPOINT_STATE_DIR: path.join(tmp, 'state-marker'), ENDPOINT_BACKUP_MARKER: marker, ENDPOINT_BACKUP_WAIT_MS: '0' });
-    const stale = (await promisify(execFile)('node', [CLI, 'export', 'run', '--out', out, '--wait-for-backup'], { env: markerEnv }).catch((thrown: unknown) => thrown)) as { code: number; stderr: string };
-    expect(stale.code).toBe(1);
-    expect(stale.stderr).toMatch(/backup marker .*backup-done was not renewed since the last run/);
+    const run = () =>
+      promisify(execFile)('node', [CLI, 'export', 'run', '--out', out, '--wait-for-backup'], { env: markerEnv }).catch((thrown: unknown) => thrown) as Promise<{ code?: number; stderr: string }>;
+    const missing = await run();
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/backup marker .*backup-done does not exist/);
     expect(existsSync(out)).toBe(false);
     writeFileSync(marker, '');
-    await promisify(execFile)('node', [CLI, 'export', 'run', '--out', out, '--wait-for-backup'], { env: markerEnv });
+    expect((await run()).code).toBeUndefined();
     expect(readdirSync(out).length).toBe(latest.summary.activePatients);
+    const stale = await run();
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/backup marker .*backup-done was not renewed since the last run/);
   }, 60_000);
 
   test('a SELECT-only account needs no flag', async () => {
