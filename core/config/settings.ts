@@ -74,7 +74,7 @@ const exporter = {
   exportNoteText: { env: 'ENDPOINT_EXPORT_NOTE_TEXT', kind: 'bool', default: 'false', doc: 'Include encounter note text in documents (off by default).' },
   exportLockWaitSeconds: { env: 'ENDPOINT_EXPORT_LOCK_WAIT_SECONDS', kind: 'int', default: '1800', min: 0, doc: 'How long an export waits for the update lock while an update switches the gateway (the updater holds it from drain to soak only); past it the run is recorded as failed.' },
   exportOutageSeconds: { env: 'ENDPOINT_EXPORT_OUTAGE_SECONDS', kind: 'int', default: '300', min: 1, doc: 'A run stops (the next one resumes) when the gateway has accepted nothing for this long while every send fails with 5xx or connection errors (store or gateway down).' },
-  consentProviders: { env: 'ENDPOINT_CONSENT_PROVIDERS', kind: 'list', default: '', doc: "Comma-separated provider numbers whose patients may be exported (empty: all)." },
+  consentProviders: { env: 'ENDPOINT_CONSENT_PROVIDERS', kind: 'list', default: '', doc: "Comma-separated physicians whose patients may be exported (empty: all): CPSIDs, MSP numbers or OSCAR provider numbers, optionally prefixed cpsid:, msp: or provider: to say which." },
 } as const satisfies Record<string, SettingSpec>;
 
 /** All settings, by name. */
