@@ -9,28 +9,55 @@ import { readE2E } from '../e2e/index';
 import type { GatewayContext } from './context';
 import { derivePatient } from './store/derive';
 import { bytesOf, type StoredSource } from './store/connect';
+import { DERIVATION_VERSION, derivationOutdated, markDerivationCurrent } from './store/derivation-version';
 import { withStore } from './store/store-errors';
 
 /** Starts the re-import; throws CONFLICT when one is already running. Resolves when it ends. */
 export function startReimport(context: GatewayContext): Promise<void> {
-  if (context.state.reimport.state === 'running') throw new EndpointError('CONFLICT', 'A re-import is already running.');
+  if (context.state.reimport.state === 'running')
+    throw new EndpointError('CONFLICT', 'A re-import is already running.');
   context.state.reimport = { state: 'running', total: 0, done: 0, failed: 0, startedAt: new Date().toISOString() };
   return runReimport(context).then(
-    () => {
+    async () => {
       context.state.reimport = { ...context.state.reimport, state: 'done', finishedAt: new Date().toISOString() };
       context.logger.info({ ...context.state.reimport }, 'reimport finished');
+      await markDerivationCurrent(context.store).catch((error: unknown) =>
+        context.logger.warn({ error: describeError(error) }, 'the derivation version could not be recorded'),
+      );
     },
     (error: unknown) => {
-      context.state.reimport = { ...context.state.reimport, state: 'failed', finishedAt: new Date().toISOString(), error: describeError(error) };
+      context.state.reimport = {
+        ...context.state.reimport,
+        state: 'failed',
+        finishedAt: new Date().toISOString(),
+        error: describeError(error),
+      };
       context.logger.error({ error: describeError(error) }, 'reimport failed');
     },
   );
 }
 
+/**
+ * At start: when the stored patients were derived by an older version (store/derivation-version.ts),
+ * re-derives them all from the stored documents in the background; a finished re-import records the
+ * version. Nothing happens when one is already running.
+ */
+export async function rederiveIfOutdated(context: GatewayContext): Promise<void> {
+  if (!(await derivationOutdated(context.store)) || context.state.reimport.state === 'running') return;
+  context.logger.info(
+    { derivationVersion: DERIVATION_VERSION },
+    'the stored patients were derived by an older version; re-deriving them from the stored documents',
+  );
+  await startReimport(context);
+}
+
 async function runReimport(context: GatewayContext): Promise<void> {
   const { store, config } = context;
   const retry = config.retryAfterSeconds;
-  context.state.reimport.total = await withStore(() => store.sources.countDocuments({ clinicId: config.clinicId }), retry);
+  context.state.reimport.total = await withStore(
+    () => store.sources.countDocuments({ clinicId: config.clinicId }),
+    retry,
+  );
   const cursor = store.sources.find({ clinicId: config.clinicId }, { projection: { _id: 1 } });
   for await (const { _id } of cursor) {
     await context.state.trackImport(() => context.patientLock.run(_id, () => rederive(context, _id)));
@@ -43,8 +70,14 @@ async function rederive(context: GatewayContext, key: string): Promise<void> {
   const source: StoredSource | null = await withStore(() => store.sources.findOne({ _id: key }), retry);
   if (!source) return;
   try {
-    const read = readE2E(gunzipSync(bytesOf(source.gzip)), { maxBytes: config.maxBodyBytes, keepNoteText: config.keepNoteText });
-    const existing = await withStore(() => store.patients.findOne({ _id: key }, { projection: { createdAt: 1 } }), retry);
+    const read = readE2E(gunzipSync(bytesOf(source.gzip)), {
+      maxBytes: config.maxBodyBytes,
+      keepNoteText: config.keepNoteText,
+    });
+    const existing = await withStore(
+      () => store.patients.findOne({ _id: key }, { projection: { createdAt: 1 } }),
+      retry,
+    );
     const patient = derivePatient(read.record, {
       clinicId: config.clinicId,
       hmacSecret: secrets.hmacSecret,

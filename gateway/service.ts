@@ -15,6 +15,7 @@ import { startHubIfConfigured, type HubListener } from './hub-plug';
 import { createLocalApp } from './http/app';
 import { KeyedLock } from './keyed-lock';
 import { GatewayMetrics } from './metrics';
+import { rederiveIfOutdated } from './reimport';
 import { RunRegistry } from './runs';
 import { GatewayState } from './state';
 import { connectStore, ensureIndexes, type GatewayStore } from './store/connect';
@@ -114,7 +115,12 @@ async function buildContext(config: Config, options: StartOptions): Promise<{ co
   const patientChanges = new PatientChanges();
   const patientLock = new KeyedLock();
   const runs = new RunRegistry({ store, clinicId: config.clinicId, retryAfterSeconds: config.retryAfterSeconds, changes: patientChanges, patientLock });
-  return { context: { config, secrets, store, logger, state, metrics, runs, patientLock, patientChanges }, indexes: ensureIndexesSoon(store, logger) };
+  const context: GatewayContext = { config, secrets, store, logger, state, metrics, runs, patientLock, patientChanges };
+  const indexes = ensureIndexesSoon(store, logger);
+  indexes.ready
+    .then(() => rederiveIfOutdated(context))
+    .catch((error: unknown) => logger.warn({ error: describeError(error) }, 'the derivation version could not be checked'));
+  return { context, indexes };
 }
 
 /** Stops accepting, lets work in flight finish within the deadline, then releases everything. */
