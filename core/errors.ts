@@ -22,6 +22,12 @@ export const ERROR_CODES = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  /** An export run cut by a wipe of all records: its documents no longer describe the store. */
+  RUN_CUT: 409,
+  /** The hub's query queue is full (every hub together). */
+  QUERY_QUEUE_FULL: 429,
+  /** One hub identity has used its share: too many queries outstanding or in the last hour. */
+  QUERY_QUOTA_EXCEEDED: 429,
   INVALID_QUERY: 400,
   INVALID_REQUEST: 400,
   STORE_UNAVAILABLE: 503,
