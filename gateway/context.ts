@@ -1,6 +1,6 @@
 /**
  * What the gateway's parts share: configuration, the store, the logger, state, metrics, the
- * run registry, the per-patient lock and the feed of patient changes. Built once by the service (or a test) and passed in.
+ * run registry, the per-patient lock, the store's gate and the feed of patient changes. Built once by the service (or a test) and passed in.
  */
 import type { Config } from '../core/config/load';
 import type { Logger } from '../core/logger';
@@ -8,6 +8,7 @@ import type { KeyedLock } from './keyed-lock';
 import type { GatewayMetrics } from './metrics';
 import type { RunRegistry } from './runs';
 import type { GatewayState } from './state';
+import type { StoreGate } from './store-gate';
 import type { GatewayStore } from './store/connect';
 import type { PatientChanges } from './store/patient-changes';
 
@@ -28,6 +29,8 @@ export interface GatewayContext {
   metrics: GatewayMetrics;
   runs: RunRegistry;
   patientLock: KeyedLock;
+  /** Writes pass it together, a wipe alone; it keeps the store generation. */
+  gate: StoreGate;
   /** Told of every write to `patients` (the hub's query projection listens). */
   patientChanges: PatientChanges;
 }

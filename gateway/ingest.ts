@@ -1,9 +1,10 @@
 /**
- * Ingest of one E2E document, shared by the HTTP route and the drop folder: hash first (an
- * identical re-send is answered from the patient's small receipt, without parsing), then read,
- * derive and write — the source document, the patient replaced whole in one operation, then
- * the receipt. The receipt is the commit point: if the store fails before it is written, the
- * next send of the document finds no matching receipt and writes all three again.
+ * Ingest of one E2E document, shared by the HTTP route and the drop folder: at the store's gate
+ * (so a wipe never falls half-way), the run checked open, then hash first (an identical re-send is
+ * answered from the patient's small receipt, without parsing), then read, derive and write — the
+ * source document, the patient replaced whole in one operation, then the receipt. The receipt is
+ * the commit point: if the store fails before it is written, the next send of the document finds
+ * no matching receipt and writes all three again.
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -28,7 +29,7 @@ export interface IngestResult {
 
 /** Options of one ingest. */
 export interface IngestOptions {
-  /** The export run this document belongs to (already checked to be open). */
+  /** The export run this document belongs to (checked open at the gate: NOT_FOUND, CONFLICT or RUN_CUT otherwise). */
   runId?: string;
 }
 
@@ -46,16 +47,25 @@ export function sourceHashOf(bytes: Buffer): string {
  * compared; the receipt is marked with the run when the document carries a new one. The
  * patient document is neither read nor rewritten.
  */
-async function findUnchanged(context: GatewayContext, bytes: Buffer, sourceHash: string, runId: string | undefined): Promise<Pick<StoredReceipt, '_id' | 'sectionCounts'> | null> {
+async function findUnchanged(
+  context: GatewayContext,
+  bytes: Buffer,
+  sourceHash: string,
+  runId: string | undefined,
+): Promise<Pick<StoredReceipt, '_id' | 'sectionCounts'> | null> {
   const demographicNo = guessDemographicNo(bytes);
   if (demographicNo === undefined) return null;
   const { receipts } = context.store;
   const retry = context.config.retryAfterSeconds;
   const key = patientKey(context.config.clinicId, demographicNo);
   const lookUp = async (): Promise<Pick<StoredReceipt, '_id' | 'sectionCounts'> | null> => {
-    const receipt = await withStore(() => receipts.findOne({ _id: key }, { projection: { sectionCounts: 1, runId: 1, sourceHash: 1 } }), retry);
+    const receipt = await withStore(
+      () => receipts.findOne({ _id: key }, { projection: { sectionCounts: 1, runId: 1, sourceHash: 1 } }),
+      retry,
+    );
     if (!receipt || receipt.sourceHash !== sourceHash) return null;
-    if (runId !== undefined && receipt.runId !== runId) await withStore(() => receipts.updateOne({ _id: key }, { $set: { runId } }), retry);
+    if (runId !== undefined && receipt.runId !== runId)
+      await withStore(() => receipts.updateOne({ _id: key }, { $set: { runId } }), retry);
     return receipt;
   };
   // Filters by `_id` alone: FerretDB's SQLite backend pushes down only a lone `_id` filter and
@@ -64,13 +74,30 @@ async function findUnchanged(context: GatewayContext, bytes: Buffer, sourceHash:
 }
 
 /** Ingests one document; throws coded errors for unusable documents and an unreachable store. */
-export async function ingestDocument(context: GatewayContext, bytes: Buffer, options: IngestOptions = {}): Promise<IngestResult> {
+export async function ingestDocument(
+  context: GatewayContext,
+  bytes: Buffer,
+  options: IngestOptions = {},
+): Promise<IngestResult> {
   const started = process.hrtime.bigint();
-  const result = await context.state.trackImport(() => ingestCounted(context, bytes, options));
+  const result = await context.state.trackImport(() =>
+    context.gate.write(async () => {
+      if (options.runId !== undefined) await context.runs.assertOpen(options.runId);
+      return ingestCounted(context, bytes, options);
+    }),
+  );
   if (result.outcome === 'created') context.state.patientSetVersion += 1;
   context.metrics.ingests.inc(result.outcome);
   context.metrics.ingestLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-  context.logger.debug({ patientKey: result.patientKey, outcome: result.outcome, runId: options.runId, warningCount: result.warnings.length }, 'document ingested');
+  context.logger.debug(
+    {
+      patientKey: result.patientKey,
+      outcome: result.outcome,
+      runId: options.runId,
+      warningCount: result.warnings.length,
+    },
+    'document ingested',
+  );
   return result;
 }
 
@@ -85,14 +112,23 @@ async function ingestCounted(context: GatewayContext, bytes: Buffer, options: In
   const { config } = context;
   const read = readE2E(bytes, { maxBytes: config.maxBodyBytes, keepNoteText: config.keepNoteText });
   const key = patientKey(config.clinicId, read.record.document.demographicNo);
-  const outcome = await context.patientLock.run(key, () => writePatient(context, key, bytes, sourceHash, read, options.runId));
+  const outcome = await context.patientLock.run(key, () =>
+    writePatient(context, key, bytes, sourceHash, read, options.runId),
+  );
   return { patientKey: key, outcome, sections: read.sections, warnings: read.warnings };
 }
 
 /** When the patient was first stored: from its receipt, else (an older store, a lost receipt) from the patient. */
-async function firstStored(context: GatewayContext, key: string, receipt: Pick<StoredReceipt, 'createdAt'> | null): Promise<Date | undefined> {
+async function firstStored(
+  context: GatewayContext,
+  key: string,
+  receipt: Pick<StoredReceipt, 'createdAt'> | null,
+): Promise<Date | undefined> {
   if (receipt) return receipt.createdAt;
-  const patient = await withStore(() => context.store.patients.findOne({ _id: key }, { projection: { createdAt: 1 } }), context.config.retryAfterSeconds);
+  const patient = await withStore(
+    () => context.store.patients.findOne({ _id: key }, { projection: { createdAt: 1 } }),
+    context.config.retryAfterSeconds,
+  );
   return patient?.createdAt;
 }
 
@@ -107,10 +143,14 @@ async function writePatient(
   const { store, config, secrets } = context;
   const retry = config.retryAfterSeconds;
   for (let attempt = 0; ; attempt += 1) {
-    const receipt = await withStore(() => store.receipts.findOne({ _id: key }, { projection: { sourceHash: 1, createdAt: 1 } }), retry);
+    const receipt = await withStore(
+      () => store.receipts.findOne({ _id: key }, { projection: { sourceHash: 1, createdAt: 1 } }),
+      retry,
+    );
     if (receipt?.sourceHash === sourceHash) {
       context.patientChanges.confirmed(key, sourceHash);
-      if (runId !== undefined) await withStore(() => store.receipts.updateOne({ _id: key }, { $set: { runId } }), retry);
+      if (runId !== undefined)
+        await withStore(() => store.receipts.updateOne({ _id: key }, { $set: { runId } }), retry);
       return 'unchanged';
     }
     const createdAt = await firstStored(context, key, receipt);
@@ -124,8 +164,23 @@ async function writePatient(
       now,
       createdAt,
     });
-    const source = { _id: key, clinicId: config.clinicId, demographicNo: patient.demographicNo, sourceHash, gzip: gzipSync(bytes), receivedAt: now };
-    const newReceipt: StoredReceipt = { _id: key, clinicId: config.clinicId, sourceHash, runId, sectionCounts: { ...read.sections }, createdAt: patient.createdAt, updatedAt: now };
+    const source = {
+      _id: key,
+      clinicId: config.clinicId,
+      demographicNo: patient.demographicNo,
+      sourceHash,
+      gzip: gzipSync(bytes),
+      receivedAt: now,
+    };
+    const newReceipt: StoredReceipt = {
+      _id: key,
+      clinicId: config.clinicId,
+      sourceHash,
+      runId,
+      sectionCounts: { ...read.sections },
+      createdAt: patient.createdAt,
+      updatedAt: now,
+    };
     if (runId === undefined) delete newReceipt.runId;
     try {
       await withStore(() => store.sources.replaceOne({ _id: key }, source, { upsert: true }), retry);

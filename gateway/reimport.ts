@@ -1,7 +1,9 @@
 /**
  * Re-derives every patient of the clinic from its stored source document with the current
  * reader (after a reader or derivation fix). Runs in the background; its progress is in
- * `state.reimport` and `/status`. A source that no longer reads is counted as failed.
+ * `state.reimport` and `/status`. A source that no longer reads is counted as failed. Each patient
+ * is re-derived at the store's gate; a wipe of all records stops the re-import (state `cancelled`),
+ * so nothing it read before the wipe is written back after it.
  */
 import { gunzipSync } from 'node:zlib';
 import { EndpointError, describeError, isEndpointError } from '../core/errors';
@@ -18,7 +20,17 @@ export function startReimport(context: GatewayContext): Promise<void> {
     throw new EndpointError('CONFLICT', 'A re-import is already running.');
   context.state.reimport = { state: 'running', total: 0, done: 0, failed: 0, startedAt: new Date().toISOString() };
   return runReimport(context).then(
-    async () => {
+    async (finished) => {
+      if (!finished) {
+        context.state.reimport = {
+          ...context.state.reimport,
+          state: 'cancelled',
+          finishedAt: new Date().toISOString(),
+          error: 'a wipe of all records stopped it',
+        };
+        context.logger.warn({ ...context.state.reimport }, 'reimport stopped by a wipe of all records');
+        return;
+      }
       context.state.reimport = { ...context.state.reimport, state: 'done', finishedAt: new Date().toISOString() };
       context.logger.info({ ...context.state.reimport }, 'reimport finished');
       await markDerivationCurrent(context.store).catch((error: unknown) =>
@@ -51,16 +63,34 @@ export async function rederiveIfOutdated(context: GatewayContext): Promise<void>
   await startReimport(context);
 }
 
-async function runReimport(context: GatewayContext): Promise<void> {
-  const { store, config } = context;
+/** Re-derives every patient; false when a wipe stopped it. */
+async function runReimport(context: GatewayContext): Promise<boolean> {
+  const { store, config, gate } = context;
   const retry = config.retryAfterSeconds;
+  const generation = await gate.generation();
   context.state.reimport.total = await withStore(
     () => store.sources.countDocuments({ clinicId: config.clinicId }),
     retry,
   );
   const cursor = store.sources.find({ clinicId: config.clinicId }, { projection: { _id: 1 } });
-  for await (const { _id } of cursor) {
-    await context.state.trackImport(() => context.patientLock.run(_id, () => rederive(context, _id)));
+  try {
+    for await (const { _id } of cursor) {
+      const current = await context.state.trackImport(() =>
+        gate.write(async () => {
+          if (gate.generationNow !== generation) return false;
+          await context.patientLock.run(_id, () => rederive(context, _id));
+          return true;
+        }),
+      );
+      if (!current) return false;
+    }
+    return gate.generationNow === generation;
+  } catch (error) {
+    // The cursor over the sources may fail when a wipe removed them under it.
+    if (gate.generationNow !== generation) return false;
+    throw error;
+  } finally {
+    await cursor.close().catch(() => undefined);
   }
 }
 

@@ -7,7 +7,8 @@ import type { QueryEngineStatus } from './hub-plug';
 
 /** Progress of a re-derivation of every patient from `sources`. */
 export interface ReimportProgress {
-  state: 'idle' | 'running' | 'done' | 'failed';
+  /** `cancelled`: a wipe of all records stopped it (the re-derived patients went with the wipe). */
+  state: 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
   total: number;
   done: number;
   failed: number;

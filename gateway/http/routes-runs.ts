@@ -1,6 +1,7 @@
 /**
- * Export runs (ingest token): `POST /runs {mode}` → `{runId, mode, startedAt}`;
- * `POST /runs/:id/complete {patientsSent}` → the completion with the sweep's outcome.
+ * Export runs (ingest token): `POST /runs {mode}` → `{runId, mode, startedAt, storeGeneration}`;
+ * `POST /runs/:id/complete {patientsSent}` → the completion with the sweep's outcome, or 409
+ * RUN_CUT when a wipe of all records cut the run.
  */
 import { Router } from 'express';
 import { EndpointError } from '../../core/errors';
@@ -22,7 +23,14 @@ export function runsRouter(context: GatewayContext): Router {
     assertNotDraining(context);
     const run = await context.runs.start(parseRunMode(bodyOf(req.body).mode ?? 'full'));
     context.logger.info({ runId: run._id, mode: run.mode }, 'run started');
-    res.status(201).json({ runId: run._id, mode: run.mode, startedAt: run.startedAt.toISOString() });
+    res
+      .status(201)
+      .json({
+        runId: run._id,
+        mode: run.mode,
+        startedAt: run.startedAt.toISOString(),
+        storeGeneration: run.storeGeneration,
+      });
   });
 
   router.post('/runs/:runId/complete', async (req, res) => {

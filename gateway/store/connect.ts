@@ -60,8 +60,12 @@ export interface StoredRun {
   _id: string;
   clinicId: string;
   mode: RunMode;
-  state: 'open' | 'complete';
+  /** `cut`: a wipe of all records happened while it was open; it can never complete. */
+  state: 'open' | 'complete' | 'cut';
+  /** The store generation it started in (absent: started before generations existed, i.e. 0). */
+  storeGeneration?: number;
   startedAt: Date;
+  cutAt?: Date;
   completedAt?: Date;
   patientsSent?: number;
   patientsReceived?: number;
@@ -150,14 +154,28 @@ export async function openStore(options: StoreOptions): Promise<GatewayStore> {
  * 1.24 closes the connection when `createIndexes` names two or more indexes that all exist, so
  * a restarted gateway never asks for the ones it has.)
  */
-async function ensureCollectionIndexes<T extends Document>(collection: Collection<T>, wanted: IndexDescription[], obsolete: string[] = []): Promise<void> {
-  const present = new Set(await collection.listIndexes().toArray().then((indexes) => indexes.map((index) => String(index.name)), () => [] as string[]));
+async function ensureCollectionIndexes<T extends Document>(
+  collection: Collection<T>,
+  wanted: IndexDescription[],
+  obsolete: string[] = [],
+): Promise<void> {
+  const present = new Set(
+    await collection
+      .listIndexes()
+      .toArray()
+      .then(
+        (indexes) => indexes.map((index) => String(index.name)),
+        () => [] as string[],
+      ),
+  );
   for (const index of wanted) if (!present.has(String(index.name))) await collection.createIndexes([index]);
   for (const name of obsolete) if (present.has(name)) await collection.dropIndex(name);
 }
 
 /** Creates the collections' missing indexes and drops the ones older versions made that are no longer used. */
-export async function ensureIndexes(store: Pick<GatewayStore, 'patients' | 'runs' | 'sources' | 'receipts'>): Promise<void> {
+export async function ensureIndexes(
+  store: Pick<GatewayStore, 'patients' | 'runs' | 'sources' | 'receipts'>,
+): Promise<void> {
   await ensureCollectionIndexes(store.patients, PATIENT_INDEXES, OBSOLETE_PATIENT_INDEXES);
   await ensureCollectionIndexes(store.runs, RUN_INDEXES);
   await ensureCollectionIndexes(store.sources, SOURCE_INDEXES);
