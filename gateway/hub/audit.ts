@@ -1,8 +1,9 @@
 /**
  * The audit trail of hub queries: one document in `audit` and one log line per finished query
- * (and per release): who asked (certificate subject), what (definition and its SHA-256), when,
- * how long, how many counts were computed and released, whether suppression applied. Never
- * patient data, never the counts themselves.
+ * (and per release): who asked (certificate subject), what (the definition in the document, its
+ * SHA-256 in both; the log line stays short whatever the definition), when, how long, how many
+ * counts were computed and released, whether suppression applied. Never patient data, never the
+ * counts themselves. Entries older than `auditRetentionDays` are pruned.
  */
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
@@ -35,7 +36,12 @@ export interface AuditEntry {
 }
 
 /** Writes the audit entry and log line of a job's current state. */
-export async function writeAudit(db: Db, logger: Logger | undefined, job: QueryJob, event: AuditEntry['event'] = 'query'): Promise<AuditEntry> {
+export async function writeAudit(
+  db: Db,
+  logger: Logger | undefined,
+  job: QueryJob,
+  event: AuditEntry['event'] = 'query',
+): Promise<AuditEntry> {
   const entry: AuditEntry = {
     _id: randomUUID(),
     event,
@@ -51,11 +57,24 @@ export async function writeAudit(db: Db, logger: Logger | undefined, job: QueryJ
     ...(job.startedAt ? { startedAt: job.startedAt } : {}),
     ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
     ...(job.durationMs === undefined ? {} : { durationMs: job.durationMs }),
-    ...(job.result ? { rawCellCount: job.result.rawCellCount, releasedCellCount: job.result.releasedCellCount, suppressionApplied: job.result.suppressionApplied } : {}),
+    ...(job.result
+      ? {
+          rawCellCount: job.result.rawCellCount,
+          releasedCellCount: job.result.releasedCellCount,
+          suppressionApplied: job.result.suppressionApplied,
+        }
+      : {}),
     ...(job.error ? { error: job.error.code } : {}),
   };
   await db.collection<AuditEntry>(AUDIT_COLLECTION).insertOne(entry);
-  const { _id: auditId, definition, ...line } = entry;
-  logger?.info({ audit: { auditId, ...line, definition: JSON.stringify(definition) } }, event === 'release' ? 'hub query released' : 'hub query audited');
+  const line: Record<string, unknown> = { ...entry, auditId: entry._id };
+  delete line._id;
+  delete line.definition;
+  logger?.info({ audit: line }, event === 'release' ? 'hub query released' : 'hub query audited');
   return entry;
+}
+
+/** Removes the audit entries written before `before`; returns how many. */
+export async function pruneAudit(db: Db, before: Date): Promise<number> {
+  return (await db.collection<AuditEntry>(AUDIT_COLLECTION).deleteMany({ at: { $lt: before } })).deletedCount;
 }
