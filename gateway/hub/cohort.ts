@@ -61,21 +61,36 @@ export const PATIENT_ROW_PROJECTION = {
 /** Numbers per packed entry. */
 export const ENTRY_WIDTH = 3;
 
+/**
+ * Most strings kept for sharing. Only stored patients' values are interned (hub queries never add
+ * to the tables: {@link knownCodeIdOf}); past the bound a value is used as it is, unshared.
+ */
+export const INTERN_LIMIT = 200_000;
+
 const interned = new Map<string, string>();
 const codeIds = new Map<string, number>();
 const codes: string[] = [];
 const EMPTY_ENTRIES = new Float64Array(0);
 const EMPTY_CODES: readonly string[] = Object.freeze([]);
 
-/** One shared copy of a repeated string (codes, sexes, provider ids). */
+/** One shared copy of a repeated string (codes, sexes, provider ids) of a stored patient. */
 export function intern(value: string): string {
   const known = interned.get(value);
   if (known !== undefined) return known;
-  interned.set(value, value);
+  if (interned.size < INTERN_LIMIT) interned.set(value, value);
   return value;
 }
 
-/** The number standing for an observation or immunization code (stable for the process). */
+/** Strings interned now (for tests of the bound). */
+export function internedCount(): number {
+  return interned.size;
+}
+
+/**
+ * The number standing for an observation or immunization code of a stored patient (stable for the
+ * process). Only codes the store holds get one: the table grows with the store's distinct codes,
+ * never with the codes hub queries ask for.
+ */
 export function codeIdOf(code: string): number {
   let id = codeIds.get(code);
   if (id === undefined) {
@@ -84,6 +99,16 @@ export function codeIdOf(code: string): number {
     codeIds.set(code, id);
   }
   return id;
+}
+
+/** The number of a code some stored patient had, or undefined (a query's code that nothing holds). */
+export function knownCodeIdOf(code: string): number | undefined {
+  return codeIds.get(code);
+}
+
+/** How many codes have numbers (grows only; a query's unknown codes are looked up again when it grew). */
+export function codeCount(): number {
+  return codes.length;
 }
 
 /** The code a number stands for. */
@@ -127,7 +152,11 @@ export function toCohortPatient(row: PatientRow): CohortPatient {
     activeMedicationAtc: texts(row.activeMedicationAtc),
     activeMedicationDin: texts(row.activeMedicationDin),
     activeMedicationCount: typeof row.activeMedicationCount === 'number' ? row.activeMedicationCount : undefined,
-    observations: pack(row.observations, (o) => [o.code, typeof o.value === 'number' ? o.value : Number.NaN, millis(o.time)]),
+    observations: pack(row.observations, (o) => [
+      o.code,
+      typeof o.value === 'number' ? o.value : Number.NaN,
+      millis(o.time),
+    ]),
     immunizations: pack(row.immunizations, (i) => [i.code, millis(i.date), i.refused === true ? 1 : 0]),
   };
 }

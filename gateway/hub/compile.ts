@@ -9,7 +9,7 @@
  */
 import type { Document, Filter } from 'mongodb';
 import { addDays, addMonths, ageAt, birthDateRange, parseDay } from './dates';
-import { ENTRY_WIDTH, codeIdOf, codeOf, memoized, type CohortPatient } from './cohort';
+import { ENTRY_WIDTH, codeCount, codeOf, knownCodeIdOf, memoized, type CohortPatient } from './cohort';
 import type { Comparator, ImmunizationCriterion, ObservationCriterion, PopulationCriteria } from './definition';
 
 /** A check of one patient done in code (after the `$match`, or alone by the memory engine). */
@@ -41,13 +41,38 @@ export function prefixPattern(prefix: string): RegExp {
   return new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}`);
 }
 
+/**
+ * The numbers of a query's codes, looked up without adding any: a code no stored patient had yet
+ * matches nothing, and is looked up again only when the table has grown (a patient stored with a
+ * new code while the query runs, or a row the store engine streams).
+ */
+function codeIdsOf(wanted: string[]): () => ReadonlySet<number> {
+  const ids = new Set<number>();
+  let unknown = wanted;
+  let seenCount = -1;
+  return () => {
+    if (unknown.length > 0 && seenCount !== codeCount()) {
+      seenCount = codeCount();
+      unknown = unknown.filter((code) => {
+        const id = knownCodeIdOf(code);
+        if (id !== undefined) ids.add(id);
+        return id === undefined;
+      });
+    }
+    return ids;
+  };
+}
+
 function observationCheck(criterion: ObservationCriterion, reference: Date): ResidualCheck {
-  const codeIds = new Set(list(criterion.code).map(codeIdOf));
-  const since = criterion.withinMonths === undefined ? undefined : addMonths(reference, -criterion.withinMonths).getTime();
+  const currentCodeIds = codeIdsOf(list(criterion.code));
+  const since =
+    criterion.withinMonths === undefined ? undefined : addMonths(reference, -criterion.withinMonths).getTime();
   const until = addDays(reference, 1).getTime();
   const compare = criterion.comparator === undefined ? undefined : COMPARE[criterion.comparator];
   const threshold = criterion.value ?? 0;
   return ({ observations: entries }) => {
+    if (entries.length === 0) return false;
+    const codeIds = currentCodeIds();
     for (let at = 0; at < entries.length; at += ENTRY_WIDTH) {
       if (!codeIds.has(entries[at])) continue;
       const value = entries[at + 1];
@@ -63,8 +88,18 @@ function observationCheck(criterion: ObservationCriterion, reference: Date): Res
 function immunizationCheck(criterion: ImmunizationCriterion, reference: Date): ResidualCheck {
   const patterns = list(criterion.codePrefix).map(prefixPattern);
   const codeMatches = memoized((codeId: number) => patterns.some((pattern) => pattern.test(codeOf(codeId))));
-  const from = criterion.from !== undefined ? parseDay(criterion.from) : criterion.withinMonths !== undefined ? addMonths(reference, -criterion.withinMonths) : undefined;
-  const until = criterion.to !== undefined ? addDays(parseDay(criterion.to), 1) : criterion.withinMonths !== undefined ? addDays(reference, 1) : undefined;
+  const from =
+    criterion.from !== undefined
+      ? parseDay(criterion.from)
+      : criterion.withinMonths !== undefined
+        ? addMonths(reference, -criterion.withinMonths)
+        : undefined;
+  const until =
+    criterion.to !== undefined
+      ? addDays(parseDay(criterion.to), 1)
+      : criterion.withinMonths !== undefined
+        ? addDays(reference, 1)
+        : undefined;
   const fromMs = from?.getTime();
   const untilMs = until?.getTime();
   return ({ immunizations: entries }) => {
@@ -104,7 +139,11 @@ export function compilePopulation(population: PopulationCriteria, reference: Dat
     if (until) condition.$lt = until;
     clauses.push({ birthDate: condition });
   }
-  const count = rangeFilter('activeMedicationCount', population.activeMedicationCount?.min, population.activeMedicationCount?.max);
+  const count = rangeFilter(
+    'activeMedicationCount',
+    population.activeMedicationCount?.min,
+    population.activeMedicationCount?.max,
+  );
   if (count) clauses.push(count);
   for (const problem of population.problems ?? []) {
     const patterns = list(problem.icd9Prefix).map(prefixPattern);

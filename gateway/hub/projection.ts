@@ -4,7 +4,9 @@
  * of patient writes. Writes that arrive during a scan are journaled and replayed over the
  * scanned rows, so a write is never lost to the race between cursor and feed. A re-sent
  * document whose hash disagrees with the entry (a write whose answer was lost) refreshes that
- * one patient from the store.
+ * one patient from the store. A wipe of all records clears the clinic's entries, fences the
+ * refreshes read before it (they are dropped) and reloads the projection from the store, so it
+ * cannot keep a patient the store no longer has.
  */
 import type { Collection, Document } from 'mongodb';
 import { describeError } from '../../core/errors';
@@ -16,7 +18,10 @@ import { PATIENT_ROW_PROJECTION, toCohortPatient, type CohortPatient, type Patie
 /** Where the projection is. */
 export type ProjectionState = 'loading' | 'ready';
 
-type Change = { kind: 'stored'; entry: CohortPatient } | { kind: 'removed'; keys: readonly string[] } | { kind: 'wiped'; clinicId: string };
+type Change =
+  | { kind: 'stored'; entry: CohortPatient }
+  | { kind: 'removed'; keys: readonly string[] }
+  | { kind: 'wiped'; clinicId: string };
 
 const LOAD_BATCH = 2000;
 const RETRY_MS = 5000;
@@ -29,6 +34,10 @@ export class QueryProjection implements PatientChangeListener {
   private waiting: (() => void)[] = [];
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Grows with every wipe: a refresh read before one is dropped. */
+  private wipes = 0;
+  /** A reload asked for while one was running: it runs again when that one ends. */
+  private reloadAgain = false;
   /** Rows read by the scan in progress (for progress messages). */
   scanned = 0;
   /** How long the last complete scan took, in ms. */
@@ -59,7 +68,10 @@ export class QueryProjection implements PatientChangeListener {
 
   /** Scans `patients` into a new map, replays the writes seen meanwhile, then swaps it in. */
   async reload(): Promise<void> {
-    if (this.journal) return;
+    if (this.journal) {
+      this.reloadAgain = true;
+      return;
+    }
     this.journal = [];
     this.scanned = 0;
     const started = performance.now();
@@ -83,6 +95,10 @@ export class QueryProjection implements PatientChangeListener {
       if (!this.closed) this.retryTimer = setTimeout(() => void this.reload(), RETRY_MS);
     } finally {
       this.journal = undefined;
+    }
+    if (this.reloadAgain && !this.closed) {
+      this.reloadAgain = false;
+      await this.reload();
     }
   }
 
@@ -121,7 +137,9 @@ export class QueryProjection implements PatientChangeListener {
   }
 
   wiped(clinicId: string): void {
+    this.wipes += 1;
     this.record({ kind: 'wiped', clinicId });
+    if (this.loaded && !this.closed) void this.reload();
   }
 
   confirmed(key: string, sourceHash: string): void {
@@ -131,13 +149,21 @@ export class QueryProjection implements PatientChangeListener {
 
   /** Re-reads one patient from the store (by `_id`, an indexed point read). */
   private async refresh(key: string): Promise<void> {
+    const wipes = this.wipes;
     try {
-      const row = await this.patients.findOne({ _id: key as unknown as Document['_id'] }, { projection: PATIENT_ROW_PROJECTION });
+      const row = await this.patients.findOne(
+        { _id: key as unknown as Document['_id'] },
+        { projection: PATIENT_ROW_PROJECTION },
+      );
+      if (wipes !== this.wipes || this.closed) return;
       if (row) this.record({ kind: 'stored', entry: toCohortPatient(row as PatientRow) });
       else this.record({ kind: 'removed', keys: [key] });
       this.logger.info({ patientKey: key }, 'hub query projection refreshed a stale patient');
     } catch (error) {
-      this.logger.warn({ patientKey: key, error: describeError(error) }, 'hub query projection could not refresh a patient');
+      this.logger.warn(
+        { patientKey: key, error: describeError(error) },
+        'hub query projection could not refresh a patient',
+      );
     }
   }
 }
