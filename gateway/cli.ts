@@ -5,7 +5,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { checkTlsFiles, describeExpiry } from '../core/certificates';
+import { checkTlsFiles } from '../core/certificates';
 import { loadConfig, requireSetting, type Config } from '../core/config/load';
 import { parseCommandArgs } from '../core/cli-args';
 import { EndpointError } from '../core/errors';
@@ -33,16 +33,34 @@ function localUrl(config: Config): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.gatewayPort}`;
 }
 
-async function call(url: string, token: string, method: string, route: string, body?: Buffer, contentType?: string): Promise<Record<string, unknown>> {
+async function call(
+  url: string,
+  token: string,
+  method: string,
+  route: string,
+  body?: Buffer,
+  contentType?: string,
+): Promise<Record<string, unknown>> {
   let response: Response;
   try {
-    response = await fetch(`${url}${route}`, { method, headers: { authorization: `Bearer ${token}`, ...(contentType ? { 'content-type': contentType } : {}) }, body: body ? new Uint8Array(body) : undefined });
+    response = await fetch(`${url}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(contentType ? { 'content-type': contentType } : {}) },
+      body: body ? new Uint8Array(body) : undefined,
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new EndpointError('SERVICE_UNAVAILABLE', `The gateway at ${url} does not answer (${cause ?? (error instanceof Error ? error.message : String(error))}); is it running?`);
+    throw new EndpointError(
+      'SERVICE_UNAVAILABLE',
+      `The gateway at ${url} does not answer (${cause ?? (error instanceof Error ? error.message : String(error))}); is it running?`,
+    );
   }
   const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) throw new EndpointError('INVALID_REQUEST', `${method} ${route} → ${response.status} ${String(answer.error ?? '')}: ${String(answer.message ?? '')}`);
+  if (!response.ok)
+    throw new EndpointError(
+      'INVALID_REQUEST',
+      `${method} ${route} → ${response.status} ${String(answer.error ?? '')}: ${String(answer.message ?? '')}`,
+    );
   return answer;
 }
 
@@ -50,13 +68,10 @@ function print(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
-/** Days before expiry from which the gateway logs its certificates at warn level. */
-const CERT_WARN_DAYS = 30;
-
 /**
  * What `gateway start` refuses before it starts anything: no MongoDB named (a production box must
  * never fall back to the dev tooling's throw-away store), and TLS files that cannot be used.
- * Certificates close to expiry, or an empty hub allow-list, are logged.
+ * An empty hub allow-list is logged (certificates close to expiry: by the hub listener as it starts).
  */
 function checkBeforeStart(config: Config, logger: Logger): void {
   if (config.mongodbUrl === undefined) {
@@ -65,14 +80,12 @@ function checkBeforeStart(config: Config, logger: Logger): void {
       'ENDPOINT_MONGODB_URL is not set; the gateway keeps its records in the MongoDB it names (e.g. mongodb://127.0.0.1:27017/). Set it in the env file; only the demo (npm run demo) starts a throw-away store by itself.',
     );
   }
-  const tls = checkTlsFiles(config);
-  if (tls === undefined) return;
-  for (const validity of [tls.server, tls.ca]) {
-    if (validity.daysLeft < 0) logger.error({ file: validity.file }, `${describeExpiry(validity)}: the hub cannot connect; renew it (deploy/tls.sh renew)`);
-    else if (validity.daysLeft < CERT_WARN_DAYS) logger.warn({ file: validity.file }, `${describeExpiry(validity)}; renew it (deploy/tls.sh renew)`);
-  }
+  // Expiry is logged by the hub listener as it starts (gateway/hub/server.ts).
+  if (checkTlsFiles(config) === undefined) return;
   if (config.hubAllowedSubjects.length === 0) {
-    logger.warn('ENDPOINT_HUB_ALLOWED_SUBJECTS is empty: any client certificate the hub CA signed may query this clinic; set it to the hub identities (install.sh writes research-hub)');
+    logger.warn(
+      'ENDPOINT_HUB_ALLOWED_SUBJECTS is empty: any client certificate the hub CA signed may query this clinic; set it to the hub identities (install.sh writes research-hub)',
+    );
   }
 }
 
@@ -99,7 +112,14 @@ async function runImport(url: string, token: string, dir: string): Promise<numbe
   const failures: { file: string; error: string }[] = [];
   for (const file of files) {
     try {
-      const answer = await call(url, token, 'POST', '/records', await readFile(path.join(dir, file)), 'application/xml');
+      const answer = await call(
+        url,
+        token,
+        'POST',
+        '/records',
+        await readFile(path.join(dir, file)),
+        'application/xml',
+      );
       outcomes[String(answer.outcome)] = (outcomes[String(answer.outcome)] ?? 0) + 1;
     } catch (error) {
       if (error instanceof EndpointError && error.code === 'SERVICE_UNAVAILABLE') throw error;
@@ -117,7 +137,10 @@ async function getJson(url: string, route: string): Promise<Record<string, unkno
     response = await fetch(`${url}${route}`);
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new EndpointError('SERVICE_UNAVAILABLE', `The gateway at ${url} does not answer (${cause ?? (error instanceof Error ? error.message : String(error))}); is it running?`);
+    throw new EndpointError(
+      'SERVICE_UNAVAILABLE',
+      `The gateway at ${url} does not answer (${cause ?? (error instanceof Error ? error.message : String(error))}); is it running?`,
+    );
   }
   return (await response.json().catch(() => ({}))) as Record<string, unknown>;
 }
@@ -132,7 +155,16 @@ async function waitForReimport(url: string): Promise<Record<string, unknown>> {
 
 /** Runs `endpoint gateway` with the arguments after `gateway`. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, { url: { type: 'string' }, confirm: { type: 'string' }, wait: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, USAGE);
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      url: { type: 'string' },
+      confirm: { type: 'string' },
+      wait: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    USAGE,
+  );
   const [command, argument] = positionals;
   if (values.help || command === undefined) {
     process.stdout.write(USAGE + '\n');
@@ -147,7 +179,8 @@ export async function run(args: string[]): Promise<number> {
       print(await getJson(url, '/status'));
       return 0;
     case 'wipe':
-      if (values.confirm !== WIPE_CONFIRMATION) throw new EndpointError('USAGE', `wipe removes every patient; confirm with --confirm ${WIPE_CONFIRMATION}.`);
+      if (values.confirm !== WIPE_CONFIRMATION)
+        throw new EndpointError('USAGE', `wipe removes every patient; confirm with --confirm ${WIPE_CONFIRMATION}.`);
       print(await call(url, admin(), 'DELETE', `/records?confirm=${WIPE_CONFIRMATION}`));
       return 0;
     case 'delete':
