@@ -2,7 +2,9 @@
  * Reads an E2E document: the gate (input.ts), one fast-xml-parser parse, then a walk over the
  * header and the sections. Sections are matched by templateId and code through the section
  * table; each entry goes to its section's reader in the entry-kind table (entry-kinds.ts);
- * nullFlavor placeholders are skipped.
+ * nullFlavor placeholders are skipped. Elements the gate found in a namespace other than HL7
+ * v3's and the E2E-DTC profile's are cut out before the parse (the parser drops prefixes, so they
+ * would read as HL7's).
  */
 import { XMLParser } from 'fast-xml-parser';
 import { EndpointError } from '../../core/errors';
@@ -30,21 +32,48 @@ const REPEATED = new Set([
   'code',
 ]);
 
-/** The one parser: no value parsing, no entities (references are decoded by the reader's helpers), narrative text left unparsed. */
-export const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  trimValues: true,
-  stopNodes: ['*.section.text'],
-  isArray: (name) => REPEATED.has(name),
-});
+/**
+ * The parser for documents nested at most `maxDepth` deep (the gate refuses deeper ones with
+ * XML_TOO_DEEP first; the parser's own limit, 100 by default, must not refuse them as NOT_XML):
+ * no value parsing, no entities (references are decoded by the reader's helpers), narrative text
+ * left unparsed.
+ */
+function makeParser(maxDepth: number): XMLParser {
+  return new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    removeNSPrefix: true,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    processEntities: false,
+    htmlEntities: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    trimValues: true,
+    stopNodes: ['*.section.text'],
+    isArray: (name) => REPEATED.has(name),
+    maxNestedTags: maxDepth + 1,
+  });
+}
+
+/** The parser of the default depth limit. */
+export const parser = makeParser(INPUT_DEFAULTS.maxDepth);
+
+function parserFor(maxDepth: number): XMLParser {
+  return maxDepth === INPUT_DEFAULTS.maxDepth ? parser : makeParser(maxDepth);
+}
+
+/** The text without the given `[start, end)` ranges (in order, not overlapping). */
+function without(xml: string, ranges: [number, number][]): string {
+  const kept: string[] = [];
+  let from = 0;
+  for (const [start, end] of ranges) {
+    kept.push(xml.slice(from, start));
+    from = end;
+  }
+  kept.push(xml.slice(from));
+  return kept.join('');
+}
 
 /** Options after defaults. */
 export interface DocumentReadOptions {
@@ -112,15 +141,22 @@ export function readDocument(
       'NOT_E2E',
       `The root element is a ClinicalDocument of namespace ${root.namespace.slice(0, 64)}, not ${HL7_V3_NAMESPACE}.`,
     );
+  const foreign = root.foreignElements;
   let tree: XmlNode;
   try {
-    tree = parser.parse(xml) as XmlNode;
+    tree = parserFor(settings.maxDepth).parse(foreign.length === 0 ? xml : without(xml, foreign)) as XmlNode;
   } catch (error) {
     throw new EndpointError('NOT_XML', 'The document is not well-formed XML.', { cause: error });
   }
   const clinicalDocument = one(tree, 'ClinicalDocument');
   if (clinicalDocument === undefined) throw new EndpointError('NOT_E2E', 'The root element is not ClinicalDocument.');
   const warnings: DataWarning[] = [];
+  if (foreign.length > 0) {
+    addWarning(warnings, {
+      code: WARNING_CODES.UNEXPECTED_ENTRY,
+      message: `${foreign.length} element${foreign.length === 1 ? '' : 's'} in a namespace other than ${HL7_V3_NAMESPACE} and the E2E-DTC profile's (or under an undeclared prefix) ${foreign.length === 1 ? 'was' : 'were'} not read.`,
+    });
+  }
   const header: ReadContext = { section: 'header', warnings, keepNoteText: settings.keepNoteText };
   const document = readDocumentInfo(clinicalDocument, header);
   const record = emptyRecord(document.demographicNo);

@@ -1,10 +1,14 @@
 /**
  * The reader's gate, before any parsing: bytes → text (BOM, UTF-16, declared Latin-1;
- * invalid UTF-8 is refused as NOT_XML), size limit, DOCTYPE/ENTITY refusal, and one cheap
- * iterative scan that checks tag balance (truncation), nesting depth and the root element.
+ * invalid UTF-8 is refused as NOT_XML), size limit, and one cheap iterative scan that refuses
+ * DOCTYPE/ENTITY declarations (as markup: the same words inside CDATA or a comment are text),
+ * markup denser than real documents and text nodes longer than the parser can hold cheaply,
+ * checks tag balance (truncation), nesting depth and the root element, and finds the elements in
+ * a namespace other than HL7 v3's and the E2E-DTC profile's (which the reader then leaves unread).
  */
 import { isUtf8 } from 'node:buffer';
 import { EndpointError } from '../../core/errors';
+import { HL7_V3_NAMESPACE } from '../vocab/oids';
 
 /** Defaults of the reader's limits. */
 export const INPUT_DEFAULTS = { maxBytes: 20_000_000, maxDepth: 200 } as const;
@@ -15,7 +19,21 @@ export const INPUT_DEFAULTS = { maxBytes: 20_000_000, maxDepth: 200 } as const;
  * (millions of empty elements, comments or attributes) only makes the parser allocate, so it is
  * refused as HOSTILE_XML. The budgets scale with the size limit, with a floor for small limits.
  */
-export const DENSITY_LIMITS = { bytesPerNode: 64, bytesPerAttribute: 32, minBudget: 10_000, attributesPerElement: 64 } as const;
+export const DENSITY_LIMITS = {
+  bytesPerNode: 64,
+  bytesPerAttribute: 32,
+  minBudget: 10_000,
+  attributesPerElement: 64,
+} as const;
+
+/**
+ * The longest text node (the characters between two pieces of markup). The parser builds a text
+ * node one character at a time and holds about 40 bytes per character until the node ends, so one
+ * 19 MB text node costs the better part of a gigabyte; real documents' longest text nodes are a
+ * few kilobytes (a long encounter note tens of kilobytes). With nodes of at most this size, a
+ * document at the size limit that is all text stays near 200 MB while it is read.
+ */
+export const MAX_TEXT_NODE_CHARS = 256 * 1024;
 
 /** The node budget (elements, comments, processing instructions, CDATA) and attribute budget of a size limit. */
 export interface MarkupBudget {
@@ -35,6 +53,11 @@ export function markupBudget(maxBytes: number): MarkupBudget {
 export interface RootElement {
   localName: string;
   namespace?: string;
+  /**
+   * `[start, end)` character ranges of the outermost elements below the root that are in a
+   * namespace the reader does not read (or under an undeclared prefix), in document order; empty when none.
+   */
+  foreignElements: [number, number][];
 }
 
 /** UTF-8 is checked first (invalid UTF-8 is refused, not replaced: the XML spec makes it a fatal error). */
@@ -107,12 +130,59 @@ function endOfTag(xml: string, from: number, attributes: { count: number }): num
   return -1;
 }
 
-/** The namespace a root start tag declares for its own prefix (or the default one), if any. */
-function declaredNamespace(tag: string, name: string): string | undefined {
+/** The namespace declarations of a start tag (`''` for the default namespace), or undefined when it has none. */
+function declarations(xml: string, from: number, to: number): Map<string, string> | undefined {
+  const tag = xml.slice(from, to);
+  if (!tag.includes('xmlns')) return undefined;
+  let found: Map<string, string> | undefined;
+  // Every attribute in turn (so text inside another attribute's value is never taken for one).
+  for (const [, attribute, , value] of tag.matchAll(/\s([^\s=/>]+)\s*=\s*(["'])(.*?)\2/gs)) {
+    if (attribute !== 'xmlns' && !attribute.startsWith('xmlns:')) continue;
+    found ??= new Map();
+    found.set(attribute === 'xmlns' ? '' : attribute.slice(6), value);
+  }
+  return found;
+}
+
+/** The namespace scopes of the open elements that declare any: resolves an element name's prefix. */
+class NamespaceScopes {
+  private readonly frames: { depth: number; bindings: Map<string, string> }[] = [];
+
+  /** The namespace of `prefix` (`''`: the default one) for an element whose own declarations are `own`. */
+  resolve(prefix: string, own: Map<string, string> | undefined): string | undefined {
+    const direct = own?.get(prefix);
+    if (direct !== undefined) return direct;
+    for (let at = this.frames.length - 1; at >= 0; at--) {
+      const bound = this.frames[at].bindings.get(prefix);
+      if (bound !== undefined) return bound;
+    }
+    return undefined;
+  }
+
+  open(depth: number, bindings: Map<string, string>): void {
+    this.frames.push({ depth, bindings });
+  }
+
+  /** The element at `depth` closed: its declarations go out of scope. */
+  close(depth: number): void {
+    while (this.frames.length > 0 && this.frames[this.frames.length - 1].depth >= depth) this.frames.pop();
+  }
+}
+
+/** The namespace of the E2E-DTC profile's own elements (`e2e:desc`, `e2e:formCode`, `e2e:ingredient` of a drug). */
+export const E2E_DTC_NAMESPACE = 'http://standards.pito.bc.ca/E2E-DTC/cda';
+
+/** The namespaces whose elements the reader reads; elements of any other are left unread. */
+export const READ_NAMESPACES: ReadonlySet<string> = new Set([HL7_V3_NAMESPACE, E2E_DTC_NAMESPACE]);
+
+/** True when an element named `name` (prefix and all) is in a namespace the reader does not read. */
+function isForeign(name: string, scopes: NamespaceScopes, own: Map<string, string> | undefined): boolean {
   const colon = name.indexOf(':');
-  const attribute = colon < 0 ? 'xmlns' : `xmlns:${name.slice(0, colon)}`;
-  for (const match of tag.matchAll(/\s([^\s=/>]+)\s*=\s*(["'])(.*?)\2/gs)) if (match[1] === attribute) return match[3];
-  return undefined;
+  const prefix = colon < 0 ? '' : name.slice(0, colon);
+  const namespace = scopes.resolve(prefix, own);
+  // No default namespace declared: read as HL7 (as the root may be). An undeclared prefix: not HL7's.
+  if (namespace === undefined) return prefix !== '';
+  return !READ_NAMESPACES.has(namespace);
 }
 
 function skipTo(xml: string, from: number, end: string, what: string): number {
@@ -121,20 +191,30 @@ function skipTo(xml: string, from: number, end: string, what: string): number {
   return at + end.length;
 }
 
+/** `<!DOCTYPE` or `<!ENTITY` (any case) starting at `at`. */
+function isDeclaration(xml: string, at: number): boolean {
+  const word = xml.slice(at + 2, at + 8).toUpperCase();
+  return word === 'DOCTYP' ? xml.slice(at + 8, at + 9).toUpperCase() === 'E' : word === 'ENTITY';
+}
+
 /**
- * Refuses DOCTYPE and ENTITY declarations and markup denser than `budget`, checks that tags
- * balance, that nesting stays within `maxDepth` and that there is exactly one root element.
- * Returns the root's local name and declared namespace.
+ * Refuses DOCTYPE and ENTITY declarations, markup denser than `budget` and text nodes longer
+ * than {@link MAX_TEXT_NODE_CHARS}, checks that tags balance, that nesting stays within
+ * `maxDepth` and that there is exactly one root element. Returns the root's local name and
+ * declared namespace, and where the elements of foreign namespaces are.
  * Iterative: a 10,000-deep document costs one pass and no recursion.
  */
-export function scanStructure(xml: string, maxDepth: number, budget: MarkupBudget = markupBudget(INPUT_DEFAULTS.maxBytes)): RootElement {
-  if (/<!(DOCTYPE|ENTITY)/i.test(xml)) {
-    throw new EndpointError(
-      'HOSTILE_XML',
-      'The document declares a DOCTYPE or ENTITY, which is not accepted (no entity expansion).',
-    );
-  }
+export function scanStructure(
+  xml: string,
+  maxDepth: number,
+  budget: MarkupBudget = markupBudget(INPUT_DEFAULTS.maxBytes),
+): RootElement {
   const stack: string[] = [];
+  const scopes = new NamespaceScopes();
+  const foreignElements: [number, number][] = [];
+  /** The depth of the foreign element being skipped, and where it started (0: none). */
+  let foreignDepth = 0;
+  let foreignStart = 0;
   let root: string | undefined;
   let rootNamespace: string | undefined;
   let closed = false;
@@ -145,23 +225,36 @@ export function scanStructure(xml: string, maxDepth: number, budget: MarkupBudge
   for (;;) {
     const lt = xml.indexOf('<', pos);
     const textEnd = lt < 0 ? xml.length : lt;
+    if (textEnd - pos > MAX_TEXT_NODE_CHARS) throw hostile(`a text node longer than ${MAX_TEXT_NODE_CHARS} characters`);
     if (stack.length === 0 && textEnd > pos && xml.slice(pos, textEnd).trim() !== '')
       throw notXml('text outside the root element');
     if (lt < 0) break;
     const next = xml.charCodeAt(lt + 1);
-    if (next !== 0x2f && ++nodes > budget.maxNodes) throw hostile(`more than ${budget.maxNodes} elements, comments and other markup`);
+    if (next !== 0x2f && ++nodes > budget.maxNodes)
+      throw hostile(`more than ${budget.maxNodes} elements, comments and other markup`);
     if (next === 0x3f) {
       pos = skipTo(xml, lt + 2, '?>', 'processing instruction');
     } else if (next === 0x21) {
       if (xml.startsWith('<!--', lt)) pos = skipTo(xml, lt + 4, '-->', 'comment');
       else if (xml.startsWith('<![CDATA[', lt) && stack.length > 0) pos = skipTo(xml, lt + 9, ']]>', 'CDATA section');
+      else if (isDeclaration(xml, lt))
+        throw new EndpointError(
+          'HOSTILE_XML',
+          'The document declares a DOCTYPE or ENTITY, which is not accepted (no entity expansion).',
+        );
       else throw notXml('unexpected markup declaration');
     } else if (next === 0x2f) {
       const gt = xml.indexOf('>', lt + 2);
       if (gt < 0) throw notXml('unterminated end tag');
       const name = xml.slice(lt + 2, gt).trim();
+      const depth = stack.length;
       const open = stack.pop();
       if (open !== name) throw notXml(open === undefined ? 'end tag without start tag' : 'mismatched end tag');
+      if (foreignDepth === depth) {
+        foreignElements.push([foreignStart, gt + 1]);
+        foreignDepth = 0;
+      }
+      if (foreignDepth === 0) scopes.close(depth);
       if (stack.length === 0) closed = true;
       pos = gt + 1;
     } else {
@@ -173,12 +266,24 @@ export function scanStructure(xml: string, maxDepth: number, budget: MarkupBudge
       attributeTotal += attributes.count;
       if (attributeTotal > budget.maxAttributes) throw hostile(`more than ${budget.maxAttributes} attributes`);
       const name = xml.slice(lt + 1, nameEnd);
+      const selfClosing = xml.charCodeAt(gt - 1) === 0x2f;
+      const depth = stack.length + 1;
       if (stack.length === 0) {
         if (closed || root !== undefined) throw notXml('more than one root element');
         root = name;
-        rootNamespace = declaredNamespace(xml.slice(nameEnd, gt), name);
       }
-      if (xml.charCodeAt(gt - 1) !== 0x2f) {
+      if (foreignDepth === 0) {
+        const own = declarations(xml, nameEnd, gt);
+        if (depth === 1) {
+          const colon = name.indexOf(':');
+          rootNamespace = own?.get(colon < 0 ? '' : name.slice(0, colon));
+        } else if (isForeign(name, scopes, own)) {
+          if (selfClosing) foreignElements.push([lt, gt + 1]);
+          else [foreignDepth, foreignStart] = [depth, lt];
+        }
+        if (own !== undefined && !selfClosing && foreignDepth === 0) scopes.open(depth, own);
+      }
+      if (!selfClosing) {
         stack.push(name);
         if (stack.length > maxDepth)
           throw new EndpointError('XML_TOO_DEEP', `The document nests elements deeper than the limit of ${maxDepth}.`);
@@ -189,5 +294,5 @@ export function scanStructure(xml: string, maxDepth: number, budget: MarkupBudge
   if (root === undefined) throw notXml('no root element');
   if (stack.length > 0) throw notXml('the document ends inside an element (truncated?)');
   const colon = root.indexOf(':');
-  return { localName: colon < 0 ? root : root.slice(colon + 1), namespace: rootNamespace };
+  return { localName: colon < 0 ? root : root.slice(colon + 1), namespace: rootNamespace, foreignElements };
 }
