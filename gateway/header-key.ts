@@ -2,7 +2,8 @@
  * A cheap guess of a document's demographic number (the ClinicalDocument's `id/@extension`)
  * from its first bytes, without parsing: it only picks which stored patient to compare the
  * content hash with. A wrong guess costs a parse, never a wrong answer, because "unchanged"
- * also needs the stored hash to equal the hash of these exact bytes.
+ * also needs the stored hash to equal the hash of these exact bytes. (The key it is looked up
+ * under spells the number as the store does: `patientKey`.)
  */
 
 /** How far into the document the header id is looked for. */

@@ -22,7 +22,7 @@ import {
   toDate,
 } from './derive-entries';
 import { healthNumberHmac } from './hmac';
-import { patientKey, type StoredObservation, type StoredPatient } from './patient-document';
+import { canonicalDemographicNo, patientKey, type StoredObservation, type StoredPatient } from './patient-document';
 
 export { providerKeyOf, toDate };
 
@@ -71,7 +71,7 @@ export function derivePatient(record: PatientRecord, context: DeriveContext): St
   return compact({
     _id: patientKey(context.clinicId, document.demographicNo),
     clinicId: context.clinicId,
-    demographicNo: document.demographicNo,
+    demographicNo: canonicalDemographicNo(document.demographicNo),
     hinHmac: patient.healthNumber ? healthNumberHmac(context.hmacSecret, patient.healthNumber.value) : undefined,
     birthDate: fullDate(patient.birthDate),
     birthYear:

@@ -149,7 +149,16 @@ export interface StoredPatient {
   updatedAt: Date;
 }
 
-/** The patient key used as `_id`. */
+/**
+ * One spelling per patient: OSCAR's demographic numbers are integers, so a number of digits only
+ * is stored as the number it is (`05`, `005` and `5` are one patient, `5`); other ids are kept as
+ * written.
+ */
+export function canonicalDemographicNo(demographicNo: string): string {
+  return /^0+\d+$/.test(demographicNo) ? demographicNo.replace(/^0+(?=\d)/, '') : demographicNo;
+}
+
+/** The patient key used as `_id` (the demographic number in its {@link canonicalDemographicNo} spelling). */
 export function patientKey(clinicId: string, demographicNo: string): string {
-  return `${clinicId}:${demographicNo}`;
+  return `${clinicId}:${canonicalDemographicNo(demographicNo)}`;
 }
