@@ -13,8 +13,10 @@ import { toStoreError } from '../store/store-errors';
 const PARSER_ERRORS: Record<string, () => EndpointError> = {
   'entity.too.large': () => new EndpointError('BODY_TOO_LARGE', 'The request body is too large.'),
   'entity.parse.failed': () => new EndpointError('INVALID_REQUEST', 'The request body is not valid JSON.'),
-  'encoding.unsupported': () => new EndpointError('UNSUPPORTED_MEDIA_TYPE', 'The request body encoding is not supported.'),
-  'charset.unsupported': () => new EndpointError('UNSUPPORTED_MEDIA_TYPE', 'The request body charset is not supported.'),
+  'encoding.unsupported': () =>
+    new EndpointError('UNSUPPORTED_MEDIA_TYPE', 'The request body encoding is not supported.'),
+  'charset.unsupported': () =>
+    new EndpointError('UNSUPPORTED_MEDIA_TYPE', 'The request body charset is not supported.'),
 };
 
 /** Turns anything thrown into an EndpointError (INTERNAL when it is not one of ours). */
@@ -23,7 +25,9 @@ export function toEndpointError(error: unknown, retryAfterSeconds: number): Endp
   if (isEndpointError(mapped)) return mapped;
   const parserType = (error as { type?: unknown } | null)?.type;
   if (typeof parserType === 'string' && PARSER_ERRORS[parserType]) return PARSER_ERRORS[parserType]();
-  return new EndpointError('INTERNAL', 'The gateway failed to handle the request; the details are in its log.', { cause: error });
+  return new EndpointError('INTERNAL', 'The gateway failed to handle the request; the details are in its log.', {
+    cause: error,
+  });
 }
 
 /** Longest the rest of a refused upload is read (and dropped) before the answer goes out anyway. */
@@ -53,9 +57,17 @@ function afterBodyDrained(req: Request, res: Response, answer: () => void): void
   req.resume();
 }
 
+/** Most characters of a caller's path an answer repeats (a 404 must not echo kilobytes of input back). */
+export const ECHOED_PATH_CHARS = 80;
+
+/** The start of a caller-supplied text, for messages: at most {@link ECHOED_PATH_CHARS} characters, marked when cut. */
+export function echoed(text: string): string {
+  return text.length <= ECHOED_PATH_CHARS ? text : `${text.slice(0, ECHOED_PATH_CHARS)}…`;
+}
+
 /** The 404 for routes that do not exist. */
 export const notFound: RequestHandler = (req, _res, next) => {
-  next(new EndpointError('NOT_FOUND', `No route ${req.method} ${req.path} on this listener.`));
+  next(new EndpointError('NOT_FOUND', `No route ${req.method.slice(0, 16)} ${echoed(req.path)} on this listener.`));
 };
 
 /** The error handler. */
@@ -63,12 +75,15 @@ export function errorHandler(logger: Logger, metrics: GatewayMetrics, retryAfter
   return (thrown: unknown, req, res, _next) => {
     const error = toEndpointError(thrown, retryAfterSeconds);
     metrics.errors.inc(error.code);
-    const line = { code: error.code, status: error.status, method: req.method, path: req.path };
+    const line = { code: error.code, status: error.status, method: req.method, path: echoed(req.path) };
     if (error.code === 'INTERNAL') {
       const errorName = (thrown as { name?: unknown } | null)?.name;
-      logger.error({ ...line, cause: describeError(thrown), errorName, errno: (thrown as NodeJS.ErrnoException | null)?.code }, 'request failed');
-    }
-    else if (error.status >= 500) logger.warn({ ...line, cause: describeError(error.cause ?? error) }, 'request refused');
+      logger.error(
+        { ...line, cause: describeError(thrown), errorName, errno: (thrown as NodeJS.ErrnoException | null)?.code },
+        'request failed',
+      );
+    } else if (error.status >= 500)
+      logger.warn({ ...line, cause: describeError(error.cause ?? error) }, 'request refused');
     else logger.info(line, 'request rejected');
     if (res.headersSent) {
       req.socket.destroy();
