@@ -2,7 +2,8 @@
  * ExportRun: one export from the backup OSCAR database to the gateway (or a folder). Takes the
  * update lock, resumes an interrupted run, lists the patients, reads them batch by batch, builds
  * and writes each document, delivers them with bounded concurrency, journals what was settled,
- * and leaves the state, the status file and a summary. One bad patient never stops the run.
+ * and leaves the state, the status file and a summary. One bad patient never stops the run. A run
+ * the gateway cut (every record wiped while it was open) records no success and moves no watermark.
  */
 import { describeError } from '../../core/errors';
 import { EXPORTER_LOCK_OWNER, updateLockFile, waitForLock } from '../../core/lock';
@@ -10,10 +11,18 @@ import type { Logger } from '../../core/logger';
 import type { ExportOutcomeCounts, ExportRunSummary } from '../../core/status-files';
 import { writeE2E, type PatientRecord } from '../../e2e/index';
 import { buildPatientRecord } from '../mapping/patient-record';
-import { batchesOf, listPatients, listPatientsLeftActive, readReferenceData, type PatientBatch, type ReferenceData } from '../source/extract';
+import {
+  batchesOf,
+  listPatients,
+  listPatientsLeftActive,
+  readReferenceData,
+  type PatientBatch,
+  type ReferenceData,
+} from '../source/extract';
 import { OscarSource } from '../source/oscar-source';
 import type { DocumentTransport } from '../send/transport';
 import { SILENT_PROGRESS, type ProgressReporter } from './progress';
+import { startRunAt } from './start-run';
 import { ExportState, type ExportMode, type ExportStateFile, type InProgressRun, type PatientOutcome } from './state';
 import { writeExportStatus } from './status';
 
@@ -54,8 +63,8 @@ export interface ExportRunResult {
   schemaVariant: string;
   /** Patients that failed (could not be built, or not delivered after the retries), with the reason; at most 100. */
   failures: { demographicNo: number; reason: string }[];
-  /** The gateway's answer to the run-complete call (full HTTP runs). */
-  completion?: { swept?: boolean; removed?: number; reason?: string };
+  /** The gateway's answer to the run-complete call (full HTTP runs); `cut` when a wipe cut the run. */
+  completion?: { swept?: boolean; removed?: number; reason?: string; cut?: boolean };
   seconds: number;
 }
 
@@ -84,13 +93,22 @@ export async function runExport(options: ExportRunOptions): Promise<ExportRunRes
     lock = await waitForLock(updateLockFile(options.stateDir), EXPORTER_LOCK_OWNER, {
       waitMs: options.lockWaitMs ?? 0,
       pollMs: 1000,
-      onWait: (holder) => options.logger.info({ holder }, 'waiting for the update lock (an update is switching the gateway)'),
+      onWait: (holder) =>
+        options.logger.info({ holder }, 'waiting for the update lock (an update is switching the gateway)'),
     });
   } catch (error) {
     const mode: ExportMode = options.mode;
     writeExportStatus(options.stateDir, {
-      runId: 'not-started', mode, transport: options.transport.kind, status: 'failed', startedAt: started, finishedAt: new Date().toISOString(),
-      patientsTotal: 0, outcomes: emptyOutcomes(), warnings: {}, error: `no export: ${describeError(error)}`,
+      runId: 'not-started',
+      mode,
+      transport: options.transport.kind,
+      status: 'failed',
+      startedAt: started,
+      finishedAt: new Date().toISOString(),
+      patientsTotal: 0,
+      outcomes: emptyOutcomes(),
+      warnings: {},
+      error: `no export: ${describeError(error)}`,
     });
     throw error;
   }
@@ -101,15 +119,35 @@ export async function runExport(options: ExportRunOptions): Promise<ExportRunRes
   }
 }
 
-function chooseRun(state: ExportStateFile, options: ExportRunOptions, logger: Logger): { mode: ExportMode; resume?: InProgressRun } {
+function chooseRun(
+  state: ExportStateFile,
+  options: ExportRunOptions,
+  logger: Logger,
+): { mode: ExportMode; resume?: InProgressRun } {
   const previous = state.inProgress;
-  const wanted: ExportMode = options.mode === 'differential' && state.lastSuccess === undefined ? 'full' : options.mode;
-  if (wanted !== options.mode) logger.warn('no earlier successful run to continue from; running a full export');
+  const wanted: ExportMode =
+    options.mode === 'differential' && (state.lastSuccess === undefined || state.storeWiped === true)
+      ? 'full'
+      : options.mode;
+  if (wanted !== options.mode) {
+    logger.warn(
+      state.storeWiped
+        ? "the gateway's store was wiped during an earlier run; running a full export"
+        : 'no earlier successful run to continue from; running a full export',
+    );
+  }
   if (previous !== undefined) {
-    if (previous.mode === wanted && previous.transport === options.transport.kind && previous.outDir === options.outDir) {
+    if (
+      previous.mode === wanted &&
+      previous.transport === options.transport.kind &&
+      previous.outDir === options.outDir
+    ) {
       return { mode: wanted, resume: previous };
     }
-    logger.warn({ runId: previous.runId, mode: previous.mode, transport: previous.transport }, 'abandoning an interrupted run of another kind');
+    logger.warn(
+      { runId: previous.runId, mode: previous.mode, transport: previous.transport },
+      'abandoning an interrupted run of another kind',
+    );
   }
   return { mode: wanted };
 }
@@ -121,12 +159,22 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
   const write = options.writeDocument ?? ((record, writeOptions) => writeE2E(record, writeOptions));
   const stateStore = new ExportState(options.stateDir);
   const state = stateStore.read();
-  const { mode, resume } = chooseRun(state, options, logger);
+  const chosen = chooseRun(state, options, logger);
+  const { resume } = chosen;
+  let mode = chosen.mode;
   let summary: ExportRunSummary | undefined;
   let source: OscarSource | undefined;
   try {
-    source = await OscarSource.open({ oscarUrl: options.oscarUrl, allowWritableAccount: options.allowWritableAccount, logger });
-    if (source.writePrivileges.length > 0) logger.warn({ privileges: source.writePrivileges.length }, 'the OSCAR account can write; allowed by --allow-writable-account');
+    source = await OscarSource.open({
+      oscarUrl: options.oscarUrl,
+      allowWritableAccount: options.allowWritableAccount,
+      logger,
+    });
+    if (source.writePrivileges.length > 0)
+      logger.warn(
+        { privileges: source.writePrivileges.length },
+        'the OSCAR account can write; allowed by --allow-writable-account',
+      );
     logger.info({ schema: source.schema.variant, votes: source.schema.votes }, 'OSCAR schema detected');
     if (source.schema.unindexedPatientTables.length > 0) {
       logger.warn(
@@ -134,17 +182,36 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
         'OSCAR tables without an index on the demographic number are scanned once per batch; a larger ENDPOINT_EXPORT_BATCH_SIZE means fewer scans',
       );
     }
-    const since = resume?.since ?? (mode === 'differential' ? state.lastSuccess?.watermark : undefined);
-    const run: InProgressRun = resume
-      ? { ...resume, attempts: resume.attempts + 1 }
-      : { runId: await transport.startRun(mode), mode, transport: transport.kind, outDir: options.outDir, startedAt: new Date().toISOString(), watermark: source.snapshotTime, since, attempts: 1 };
+    let run: InProgressRun;
+    if (resume) {
+      run = { ...resume, attempts: resume.attempts + 1 };
+    } else {
+      const begun = await startRunAt(transport, mode, state.lastSuccess, logger);
+      mode = begun.mode;
+      const since = mode === 'differential' ? state.lastSuccess?.watermark : undefined;
+      run = {
+        runId: begun.runId,
+        mode,
+        transport: transport.kind,
+        outDir: options.outDir,
+        startedAt: new Date().toISOString(),
+        watermark: source.snapshotTime,
+        since,
+        attempts: 1,
+        storeGeneration: begun.storeGeneration,
+      };
+    }
+    const since = run.since;
     stateStore.update((next) => {
       next.inProgress = run;
       next.lastRunStartedAt = new Date(started).toISOString();
     });
     stateStore.openJournal(run.runId);
     const settled = stateStore.readJournal(run.runId);
-    logger.info({ runId: run.runId, mode, attempt: run.attempts, resumedPatients: settled.size }, resume ? 'export run resumed' : 'export run started');
+    logger.info(
+      { runId: run.runId, mode, attempt: run.attempts, resumedPatients: settled.size },
+      resume ? 'export run resumed' : 'export run started',
+    );
 
     const selection = { consentProviders: options.consentProviders, since };
     const patients = await listPatients(source, selection);
@@ -157,7 +224,14 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
       if (outcome !== undefined) countOutcome(outcomes, outcome);
     }
     summary = {
-      runId: run.runId, mode, transport: transport.kind, status: 'running', startedAt: run.startedAt, patientsTotal: patients.length, outcomes, warnings: {},
+      runId: run.runId,
+      mode,
+      transport: transport.kind,
+      status: 'running',
+      startedAt: run.startedAt,
+      patientsTotal: patients.length,
+      outcomes,
+      warnings: {},
     };
     writeExportStatus(options.stateDir, summary);
 
@@ -165,6 +239,8 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     let done = patients.length - toSend.length;
     let transportFailures = 0;
     let runClosed = false;
+    /** Set when the gateway cut the run (RUN_CUT: every record was wiped while it was open): why. */
+    let cut: string | undefined;
     /** Set when the transport gave up on the gateway (nothing accepted for the outage limit): the run stops. */
     let outage: string | undefined;
     let batches = 0;
@@ -173,20 +249,26 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     for await (const batch of batchesOf(source, toSend, options.batchSize, options.includeNoteText)) {
       // Stopped: the remaining batches are read but not sent. (Breaking out would close the source
       // under the batch reader's prefetch, which then reconnects and keeps the process alive.)
-      if (outage !== undefined) continue;
+      if (outage !== undefined || runClosed) continue;
       batches++;
       await deliverBatch(batch, {
-        stopped: () => outage !== undefined,
+        stopped: () => outage !== undefined || runClosed,
         onOutage: (reason) => {
           outage ??= reason;
         },
-        run, reference, options, write, summary, snapshotTime: source.snapshotTime,
+        run,
+        reference,
+        options,
+        write,
+        summary,
+        snapshotTime: source.snapshotTime,
         onSettled: (demographicNo, outcome) => {
           stateStore.journal(demographicNo, outcome);
           countOutcome(outcomes, outcome);
         },
-        onRunClosed: () => {
+        onRunClosed: (cutReason) => {
           runClosed = true;
+          if (cutReason !== undefined) cut ??= cutReason;
         },
         onFailed: (demographicNo, reason, settledForGood) => {
           if (failures.length < FAILURE_LIST_CAP) failures.push({ demographicNo, reason });
@@ -203,42 +285,87 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
     }
     progress.finish();
 
-    const allSettled = transportFailures === 0 && outage === undefined;
     let completion: ExportRunResult['completion'];
-    if (allSettled && mode === 'full' && transport.kind === 'http') {
+    if (transportFailures === 0 && outage === undefined && !runClosed && mode === 'full' && transport.kind === 'http') {
       // patientsSent = every patient of the run: the gateway sweeps only if it received them all.
       const answer = await transport.completeRun(run.runId, patients.length);
-      completion = answer === undefined ? undefined : { swept: answer.swept, removed: answer.removed, reason: answer.reason };
+      completion =
+        answer === undefined
+          ? undefined
+          : {
+              swept: answer.swept,
+              removed: answer.removed,
+              reason: answer.reason,
+              ...(answer.cut ? { cut: true } : {}),
+            };
       if (answer?.removed !== undefined) summary.removedByGateway = answer.removed;
+      if (answer?.cut) {
+        cut = answer.reason ?? 'RUN_CUT';
+        runClosed = true;
+      }
     }
+    // A cut run settled nothing for good: what it sent went with the wipe.
+    const allSettled = transportFailures === 0 && outage === undefined && cut === undefined;
     summary.status = allSettled ? 'complete' : 'failed';
     summary.finishedAt = new Date().toISOString();
-    if (!allSettled) summary.error = `${transportFailures} patients could not be delivered; the next run resumes with them`;
-    if (runClosed) summary.error = `the gateway no longer accepts run ${run.runId} (unknown or already complete); the next run starts a new one`;
+    if (!allSettled)
+      summary.error = `${transportFailures} patients could not be delivered; the next run resumes with them`;
+    if (runClosed)
+      summary.error = `the gateway no longer accepts run ${run.runId} (unknown or already complete); the next run starts a new one`;
+    if (cut !== undefined) {
+      summary.error = `${cut.startsWith('RUN_CUT') ? '' : 'RUN_CUT: '}${cut} Nothing is recorded as exported; the next run is a full one.`;
+      logger.error({ runId: run.runId }, summary.error);
+    }
     if (outage !== undefined) {
       const settledCount = outcomes.created + outcomes.updated + outcomes.unchanged + outcomes.rejected;
       summary.error = `stopped: ${outage}; ${settledCount} of ${patients.length} patients settled, the next run resumes with the rest`;
       logger.error({ runId: run.runId, settled: settledCount, total: patients.length }, summary.error);
     }
-    finishState(stateStore, run, mode, allSettled, leftActive, summary.finishedAt);
+    finishState(stateStore, run, mode, allSettled, leftActive, summary.finishedAt, cut !== undefined);
     if (runClosed) {
       stateStore.update((next) => {
         next.inProgress = undefined;
       });
       stateStore.closeJournal();
     }
-    writeExportStatus(options.stateDir, summary);
+    writeExportStatus(options.stateDir, summary, { storeWiped: cut !== undefined });
     const accepted = outcomes.created + outcomes.updated + outcomes.unchanged;
     const result: ExportRunResult = {
-      summary, exitCode: accepted === patients.length ? 0 : 1, queryCount: source.queryCount, batches, resumedPatients: settled.size,
-      leftActive, schemaVariant: source.schema.variant, completion, failures, seconds: (Date.now() - started) / 1000,
+      summary,
+      exitCode: accepted === patients.length && cut === undefined ? 0 : 1,
+      queryCount: source.queryCount,
+      batches,
+      resumedPatients: settled.size,
+      leftActive,
+      schemaVariant: source.schema.variant,
+      completion,
+      failures,
+      seconds: (Date.now() - started) / 1000,
     };
-    logger.info({ runId: run.runId, status: summary.status, outcomes, warnings: summary.warnings, queries: source.queryCount, reconnects: source.reconnects, leftActive: leftActive.length }, 'export run finished');
+    logger.info(
+      {
+        runId: run.runId,
+        status: summary.status,
+        outcomes,
+        warnings: summary.warnings,
+        queries: source.queryCount,
+        reconnects: source.reconnects,
+        leftActive: leftActive.length,
+      },
+      'export run finished',
+    );
     return result;
   } catch (error) {
     // The status file says why, so the Nagios check sees a run that could not even start.
     summary ??= {
-      runId: resume?.runId ?? 'not-started', mode, transport: transport.kind, status: 'failed', startedAt: new Date(started).toISOString(), patientsTotal: 0, outcomes: emptyOutcomes(), warnings: {},
+      runId: resume?.runId ?? 'not-started',
+      mode,
+      transport: transport.kind,
+      status: 'failed',
+      startedAt: new Date(started).toISOString(),
+      patientsTotal: 0,
+      outcomes: emptyOutcomes(),
+      warnings: {},
     };
     summary.status = 'failed';
     summary.finishedAt = new Date().toISOString();
@@ -250,12 +377,27 @@ async function runLocked(options: ExportRunOptions): Promise<ExportRunResult> {
   }
 }
 
-function finishState(stateStore: ExportState, run: InProgressRun, mode: ExportMode, allSettled: boolean, leftActive: number[], finishedAt: string): void {
+function finishState(
+  stateStore: ExportState,
+  run: InProgressRun,
+  mode: ExportMode,
+  allSettled: boolean,
+  leftActive: number[],
+  finishedAt: string,
+  storeWiped: boolean,
+): void {
   stateStore.update((next) => {
-    next.leftActivePending = mode === 'full' && allSettled ? [] : [...new Set([...next.leftActivePending, ...leftActive])].sort((a, b) => a - b);
+    next.leftActivePending =
+      mode === 'full' && allSettled
+        ? []
+        : [...new Set([...next.leftActivePending, ...leftActive])].sort((a, b) => a - b);
+    if (storeWiped) next.storeWiped = true;
     if (!allSettled) return;
-    next.lastSuccess = { runId: run.runId, mode, watermark: run.watermark, finishedAt };
-    if (mode === 'full') next.lastFullSuccess = { runId: run.runId, watermark: run.watermark, finishedAt };
+    if (mode === 'full') delete next.storeWiped;
+    const generation = run.storeGeneration === undefined ? {} : { storeGeneration: run.storeGeneration };
+    next.lastSuccess = { runId: run.runId, mode, watermark: run.watermark, finishedAt, ...generation };
+    if (mode === 'full')
+      next.lastFullSuccess = { runId: run.runId, watermark: run.watermark, finishedAt, ...generation };
     next.inProgress = undefined;
   });
   if (allSettled) stateStore.closeJournal();
@@ -273,8 +415,8 @@ interface BatchContext {
   summary: ExportRunSummary;
   snapshotTime: string;
   onSettled(demographicNo: number, outcome: PatientOutcome): void;
-  /** The receiver said the run id is unknown or complete. */
-  onRunClosed(): void;
+  /** The receiver said the run id is unknown or complete, or (with why) that a wipe cut it. */
+  onRunClosed(cutReason?: string): void;
   /** `settledForGood`: the patient cannot be built, so a resumed run does not try again. */
   onFailed(demographicNo: number, reason: string, settledForGood: boolean): void;
   onDone(): void;
@@ -285,7 +427,11 @@ async function deliverBatch(batch: PatientBatch, context: BatchContext): Promise
   const { options, summary } = context;
   const queue = [...batch.demographicNos];
   const worker = async (): Promise<void> => {
-    for (let demographicNo = queue.shift(); demographicNo !== undefined && !context.stopped(); demographicNo = queue.shift()) {
+    for (
+      let demographicNo = queue.shift();
+      demographicNo !== undefined && !context.stopped();
+      demographicNo = queue.shift()
+    ) {
       await deliverPatient(batch, demographicNo, context, summary);
       context.onDone();
     }
@@ -293,11 +439,23 @@ async function deliverBatch(batch: PatientBatch, context: BatchContext): Promise
   await Promise.all(Array.from({ length: Math.min(options.concurrency, queue.length) }, worker));
 }
 
-async function deliverPatient(batch: PatientBatch, demographicNo: number, context: BatchContext, summary: ExportRunSummary): Promise<void> {
+async function deliverPatient(
+  batch: PatientBatch,
+  demographicNo: number,
+  context: BatchContext,
+  summary: ExportRunSummary,
+): Promise<void> {
   const { logger, transport, includeNoteText } = context.options;
-  const built = buildPatientRecord(batch, demographicNo, context.reference, { includeNoteText, snapshotTime: context.snapshotTime });
+  const built = buildPatientRecord(batch, demographicNo, context.reference, {
+    includeNoteText,
+    snapshotTime: context.snapshotTime,
+  });
   for (const warning of built.warnings) summary.warnings[warning.code] = (summary.warnings[warning.code] ?? 0) + 1;
-  if (built.warnings.length > 0) logger.debug({ demographicNo, warnings: built.warnings.map((warning) => warning.code) }, 'patient built with warnings');
+  if (built.warnings.length > 0)
+    logger.debug(
+      { demographicNo, warnings: built.warnings.map((warning) => warning.code) },
+      'patient built with warnings',
+    );
   let xml: string;
   try {
     if (!built.ok) throw new Error(built.reason);
@@ -310,12 +468,13 @@ async function deliverPatient(batch: PatientBatch, demographicNo: number, contex
   }
   const result = await transport.deliver(demographicNo, xml, context.run.runId);
   if (result.kind === 'failed') {
-    if (result.runClosed) context.onRunClosed();
+    if (result.runClosed) context.onRunClosed(result.runCut ? result.reason : undefined);
     if (result.outage) context.onOutage(result.reason);
     logger.error({ demographicNo, reason: result.reason }, 'patient could not be delivered');
     context.onFailed(demographicNo, result.reason, false);
     return;
   }
-  if (result.outcome === 'rejected') logger.warn({ demographicNo, error: result.error, reason: result.message }, 'patient rejected by the gateway');
+  if (result.outcome === 'rejected')
+    logger.warn({ demographicNo, error: result.error, reason: result.message }, 'patient rejected by the gateway');
   context.onSettled(demographicNo, result.outcome);
 }

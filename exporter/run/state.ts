@@ -31,17 +31,24 @@ export interface InProgressRun {
   since?: string;
   /** How many times the run was (re)started. */
   attempts: number;
+  /** The gateway's store generation when the run started (it grows with every wipe of all records). */
+  storeGeneration?: number;
 }
 
 /** `export-state.json`. */
 export interface ExportStateFile {
-  /** The last run that ended with every patient settled. */
-  lastSuccess?: { runId: string; mode: ExportMode; watermark: string; finishedAt: string };
+  /**
+   * The last run that ended with every patient settled, and the store generation it was sent into:
+   * a differential run that finds the gateway's store wiped since (another generation) runs full.
+   */
+  lastSuccess?: { runId: string; mode: ExportMode; watermark: string; finishedAt: string; storeGeneration?: number };
   /** The last completed full run (the gateway's sweep). */
-  lastFullSuccess?: { runId: string; watermark: string; finishedAt: string };
+  lastFullSuccess?: { runId: string; watermark: string; finishedAt: string; storeGeneration?: number };
   inProgress?: InProgressRun;
   /** Differential runs: patients seen leaving AC since the last full run (swept by the next full run). */
   leftActivePending: number[];
+  /** Set when the gateway cut a run (its store was wiped): the next run is a full one, whatever was asked. */
+  storeWiped?: boolean;
   /** When the last run started (the schedule compares the backup marker with it). */
   lastRunStartedAt?: string;
 }

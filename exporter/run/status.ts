@@ -5,12 +5,21 @@
 import { readJsonFile, writeJsonAtomic } from '../../core/files';
 import { statusFilePath, type ExportRunSummary, type ExportStatusFile } from '../../core/status-files';
 
-/** Records `summary` as the last run (and as the last success when it completed). */
-export function writeExportStatus(stateDir: string, summary: ExportRunSummary): void {
+/**
+ * Records `summary` as the last run (and as the last success when it completed). With
+ * `storeWiped` (the gateway cut the run: every record was wiped), the last success is forgotten:
+ * the store no longer holds what it sent, so `check export` is CRITICAL until a run completes.
+ */
+export function writeExportStatus(
+  stateDir: string,
+  summary: ExportRunSummary,
+  options: { storeWiped?: boolean } = {},
+): void {
   const file = statusFilePath(stateDir, 'export');
   const status = readJsonFile<ExportStatusFile>(file) ?? {};
   status.lastRun = summary;
   if (summary.status === 'complete') status.lastSuccess = summary;
+  if (options.storeWiped) delete status.lastSuccess;
   writeJsonAtomic(file, status);
 }
 

@@ -52,6 +52,8 @@ export interface RunCompletion {
   swept?: boolean;
   removed?: number;
   reason?: string;
+  /** The gateway cut the run (409 RUN_CUT: every record was wiped while it was open); `reason` says so. */
+  cut?: boolean;
 }
 
 type Attempt = { done: true; status: number; body: unknown } | { done: false; reason: string; retryAfterMs?: number };
@@ -63,6 +65,8 @@ export class GatewayClient {
   /** Since when no attempt got an answer (undefined: the last one did). */
   private failingSince?: number;
   private lastFailure = '';
+  /** The store generation the gateway named when the last run started (absent from older gateways). */
+  private runStoreGeneration?: number;
 
   constructor(private readonly options: GatewayClientOptions) {
     this.base = new URL(options.gatewayUrl);
@@ -79,20 +83,31 @@ export class GatewayClient {
     const result = await this.requestWithRetry('POST', '/runs', JSON.stringify({ mode }), 'application/json');
     if (result.kind !== 'ok') {
       if (result.kind === 'failed' && result.reason.startsWith('connection:')) {
-        throw new EndpointError('SERVICE_UNAVAILABLE', `The gateway at ${this.base.origin} does not answer (${result.reason}); is it running?`);
+        throw new EndpointError(
+          'SERVICE_UNAVAILABLE',
+          `The gateway at ${this.base.origin} does not answer (${result.reason}); is it running?`,
+        );
       }
       const reason = result.kind === 'rejected' ? `${result.error}: ${result.message}` : result.reason;
       throw new EndpointError('SERVICE_UNAVAILABLE', `The gateway did not start a run: ${reason}.`);
     }
-    const runId = (result.body as { runId?: unknown }).runId;
-    if (typeof runId !== 'string' || runId === '') throw new EndpointError('SERVICE_UNAVAILABLE', 'The gateway answered POST /runs without a runId.');
+    const { runId, storeGeneration } = result.body as { runId?: unknown; storeGeneration?: unknown };
+    if (typeof runId !== 'string' || runId === '')
+      throw new EndpointError('SERVICE_UNAVAILABLE', 'The gateway answered POST /runs without a runId.');
+    this.runStoreGeneration = typeof storeGeneration === 'number' ? storeGeneration : undefined;
     return runId;
+  }
+
+  /** The store generation of the last run started (it grows with every wipe of all records); undefined from older gateways. */
+  storeGeneration(): number | undefined {
+    return this.runStoreGeneration;
   }
 
   /** `POST /records` with the document; never throws. */
   async sendDocument(xml: string, runId: string): Promise<SendResult> {
     const result = await this.requestWithRetry('POST', '/records', xml, 'application/xml', { 'x-run-id': runId });
-    if (result.kind === 'ok') return { kind: 'accepted', answer: result.body as IngestAnswer, attempts: result.attempts };
+    if (result.kind === 'ok')
+      return { kind: 'accepted', answer: result.body as IngestAnswer, attempts: result.attempts };
     if (result.kind === 'rejected') return result;
     return { kind: 'failed', reason: result.reason, attempts: result.attempts, outage: result.outage };
   }
@@ -104,17 +119,24 @@ export class GatewayClient {
     const ms = Date.now() - this.failingSince;
     if (ms < limit) return undefined;
     const hint = /STORE_UNAVAILABLE/.test(this.lastFailure)
-      ? ": its MongoDB store is unavailable"
+      ? ': its MongoDB store is unavailable'
       : this.lastFailure.startsWith('connection:')
         ? '; is it running?'
         : '';
     return `the gateway at ${this.base.origin} has accepted nothing for ${Math.round(ms / 1000)} s (last answer ${this.lastFailure}${hint})`;
   }
 
-  /** `POST /runs/:id/complete {patientsSent}` → the gateway's removal report. */
+  /** `POST /runs/:id/complete {patientsSent}` → the gateway's removal report, or `cut` when a wipe cut the run. */
   async completeRun(runId: string, patientsSent: number): Promise<RunCompletion> {
-    const result = await this.requestWithRetry('POST', `/runs/${encodeURIComponent(runId)}/complete`, JSON.stringify({ patientsSent }), 'application/json');
+    const result = await this.requestWithRetry(
+      'POST',
+      `/runs/${encodeURIComponent(runId)}/complete`,
+      JSON.stringify({ patientsSent }),
+      'application/json',
+    );
     if (result.kind === 'ok') return { runId, patientsSent, ...(result.body as object) } as RunCompletion;
+    if (result.kind === 'rejected' && result.error === 'RUN_CUT')
+      return { runId, patientsSent, swept: false, removed: 0, cut: true, reason: `RUN_CUT: ${result.message}` };
     const reason = result.kind === 'rejected' ? `${result.error}: ${result.message}` : result.reason;
     throw new EndpointError('SERVICE_UNAVAILABLE', `The gateway did not complete run ${runId}: ${reason}.`);
   }
@@ -130,7 +152,11 @@ export class GatewayClient {
     body: string,
     contentType: string,
     extraHeaders: Record<string, string> = {},
-  ): Promise<{ kind: 'ok'; body: unknown; attempts: number } | (SendResult & { kind: 'rejected' }) | { kind: 'failed'; reason: string; attempts: number; outage?: boolean }> {
+  ): Promise<
+    | { kind: 'ok'; body: unknown; attempts: number }
+    | (SendResult & { kind: 'rejected' })
+    | { kind: 'failed'; reason: string; attempts: number; outage?: boolean }
+  > {
     const base = this.options.retryBaseMs ?? 500;
     const cap = this.options.maxBackoffMs ?? 30_000;
     for (let attempt = 1; ; attempt++) {
@@ -165,7 +191,13 @@ export class GatewayClient {
     }
   }
 
-  private async attempt(method: 'POST', pathName: string, body: string, contentType: string, extraHeaders: Record<string, string>): Promise<Attempt> {
+  private async attempt(
+    method: 'POST',
+    pathName: string,
+    body: string,
+    contentType: string,
+    extraHeaders: Record<string, string>,
+  ): Promise<Attempt> {
     let response: Dispatcher.ResponseData;
     try {
       response = await this.pool.request({
@@ -187,7 +219,11 @@ export class GatewayClient {
     const status = response.statusCode;
     if (status >= 500 || status === 429 || status === 408) {
       const code = (parsed as { error?: unknown } | undefined)?.error;
-      return { done: false, reason: `HTTP ${status}${typeof code === 'string' ? ' ' + code : ''}`, retryAfterMs: retryAfterMs(response.headers['retry-after']) };
+      return {
+        done: false,
+        reason: `HTTP ${status}${typeof code === 'string' ? ' ' + code : ''}`,
+        retryAfterMs: retryAfterMs(response.headers['retry-after']),
+      };
     }
     return { done: true, status, body: parsed };
   }

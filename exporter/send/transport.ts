@@ -18,6 +18,8 @@ export type DeliveryResult =
       reason: string;
       /** The receiver no longer accepts documents for this run id. */
       runClosed?: boolean;
+      /** The gateway cut the run (RUN_CUT): every record was wiped while it was open. */
+      runCut?: boolean;
       /** The gateway has accepted nothing for the outage limit: the run should stop. */
       outage?: boolean;
     };
@@ -30,6 +32,8 @@ export interface DocumentTransport {
   deliver(demographicNo: number, xml: string, runId: string): Promise<DeliveryResult>;
   /** Full runs: tells the receiver the run is complete (HTTP only). */
   completeRun(runId: string, patientsSent: number): Promise<RunCompletion | undefined>;
+  /** The receiver's store generation when the last run started (HTTP to a gateway that says; it grows with every wipe). */
+  storeGeneration?(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -50,16 +54,27 @@ export class HttpTransport implements DocumentTransport {
     const result = await this.client.sendDocument(xml, runId);
     if (result.kind === 'accepted') {
       const outcome = result.answer.outcome;
-      return { kind: 'settled', outcome: outcome === 'created' || outcome === 'updated' || outcome === 'unchanged' ? outcome : 'updated' };
+      return {
+        kind: 'settled',
+        outcome: outcome === 'created' || outcome === 'updated' || outcome === 'unchanged' ? outcome : 'updated',
+      };
     }
-    // 404/409 on ingest mean the run itself is unknown or already complete (the route exists).
-    if (result.kind === 'rejected' && (result.status === 404 || result.status === 409)) return { kind: 'failed', reason: `RUN_CLOSED: ${result.error}`, runClosed: true };
-    if (result.kind === 'rejected') return { kind: 'settled', outcome: 'rejected', error: result.error, message: result.message };
+    // 404/409 on ingest mean the run itself is unknown, already complete or cut (the route exists).
+    if (result.kind === 'rejected' && result.error === 'RUN_CUT')
+      return { kind: 'failed', reason: `RUN_CUT: ${result.message}`, runClosed: true, runCut: true };
+    if (result.kind === 'rejected' && (result.status === 404 || result.status === 409))
+      return { kind: 'failed', reason: `RUN_CLOSED: ${result.error}`, runClosed: true };
+    if (result.kind === 'rejected')
+      return { kind: 'settled', outcome: 'rejected', error: result.error, message: result.message };
     return { kind: 'failed', reason: result.reason, outage: result.outage };
   }
 
   completeRun(runId: string, patientsSent: number): Promise<RunCompletion> {
     return this.client.completeRun(runId, patientsSent);
+  }
+
+  storeGeneration(): number | undefined {
+    return this.client.storeGeneration();
   }
 
   close(): Promise<void> {
@@ -85,7 +100,10 @@ export class FileTransport implements DocumentTransport {
       return { kind: 'settled', outcome: 'written' };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      const why = code === 'ENOSPC' || code === 'EDQUOT' ? `${code}: the disk holding ${this.outDir} is full` : `${code} in ${this.outDir}`;
+      const why =
+        code === 'ENOSPC' || code === 'EDQUOT'
+          ? `${code}: the disk holding ${this.outDir} is full`
+          : `${code} in ${this.outDir}`;
       return { kind: 'failed', reason: `write: ${why}` };
     }
   }

@@ -26,20 +26,35 @@ export interface ExportThresholds {
   rejectedCritical?: ThresholdRange;
 }
 
-/** Rates the export status: age of the last successful run, failed and rejected patients in it. */
+/** The error of a run the gateway cut (RUN_CUT: every record was wiped while it was open) starts with its code. */
+const RUN_CUT = 'RUN_CUT';
+
+/**
+ * Rates the export status: age of the last successful run, failed and rejected patients in it. A
+ * last run the gateway cut is CRITICAL whatever came before: the store lost what was exported.
+ */
 export function rateExport(file: ExportStatusFile, now: number, limits: ExportThresholds): PluginResult {
   const success = file.lastSuccess;
   const lastRun = file.lastRun;
-  if (success === undefined) {
-    const why = lastRun ? `; last run ${lastRun.runId} ${lastRun.status}${lastRun.error ? `: ${lastRun.error}` : ''}` : '';
-    return { status: 'CRITICAL', text: `no successful export run recorded${why}`, perfdata: [] };
+  const cut = lastRun?.status === 'failed' && lastRun.error?.startsWith(RUN_CUT) === true;
+  if (success === undefined || cut) {
+    const why = lastRun
+      ? `; last run ${lastRun.runId} ${lastRun.status}${lastRun.error ? `: ${lastRun.error}` : ''}`
+      : '';
+    const what = cut
+      ? 'the gateway cut the last export run: its store was wiped; run `endpoint export run --full`'
+      : 'no successful export run recorded';
+    return { status: 'CRITICAL', text: `${what}${why}`, perfdata: [] };
   }
   const age = hoursSince(success.finishedAt ?? success.startedAt, now) ?? Infinity;
   const { failed, rejected } = success.outcomes;
   let status: PluginStatus = rate(age, limits.ageWarning, limits.ageCritical);
   status = worse(status, rate(failed, limits.failedWarning, limits.failedCritical));
   status = worse(status, rate(rejected, limits.rejectedWarning, limits.rejectedCritical));
-  const parts = [`last successful ${success.mode} run ${success.runId} ${Number.isFinite(age) ? `${round1(age)} h ago` : 'at an unreadable time'}`, `${success.patientsTotal} patients, ${failed} failed, ${rejected} rejected`];
+  const parts = [
+    `last successful ${success.mode} run ${success.runId} ${Number.isFinite(age) ? `${round1(age)} h ago` : 'at an unreadable time'}`,
+    `${success.patientsTotal} patients, ${failed} failed, ${rejected} rejected`,
+  ];
   if (lastRun && lastRun.runId !== success.runId) {
     if (lastRun.status === 'failed') {
       status = worse(status, 'WARNING');
@@ -49,7 +64,13 @@ export function rateExport(file: ExportStatusFile, now: number, limits: ExportTh
     }
   }
   const perfdata: PerfDatum[] = [
-    { label: 'age_hours', value: Number.isFinite(age) ? round1(age) : -1, warn: limits.ageWarning, crit: limits.ageCritical, min: 0 },
+    {
+      label: 'age_hours',
+      value: Number.isFinite(age) ? round1(age) : -1,
+      warn: limits.ageWarning,
+      crit: limits.ageCritical,
+      min: 0,
+    },
     { label: 'patients', value: success.patientsTotal, min: 0 },
     { label: 'failed', value: failed, warn: limits.failedWarning, crit: limits.failedCritical, min: 0 },
     { label: 'rejected', value: rejected, warn: limits.rejectedWarning, crit: limits.rejectedCritical, min: 0 },
@@ -86,7 +107,10 @@ export function rateUpdate(file: UpdateStatusFile, now: number, limits: UpdateTh
   const blocked = hoursSince(file.blockedSince, now);
   if (blocked !== undefined) {
     status = worse(status, worse('WARNING', rate(blocked, limits.deferredWarning, limits.deferredCritical)));
-    const why = result?.outcome === 'refused' || result?.outcome === 'restart-failed' ? `${result.outcome}: ${result.message}` : 'updates blocked';
+    const why =
+      result?.outcome === 'refused' || result?.outcome === 'restart-failed'
+        ? `${result.outcome}: ${result.message}`
+        : 'updates blocked';
     parts.push(`no update installs for ${round1(blocked)} h, ${why}`);
   }
   parts.push(`running ${file.current ? file.current.slice(0, 12) : 'an unknown commit'}`);
@@ -94,7 +118,12 @@ export function rateUpdate(file: UpdateStatusFile, now: number, limits: UpdateTh
   if (file.pending || deferred !== undefined) {
     const waiting = deferred ?? 0;
     status = worse(status, rate(waiting, limits.deferredWarning, limits.deferredCritical));
-    parts.push(`update ${file.pending ? file.pending.slice(0, 12) : ''} pending${deferred !== undefined ? `, deferred ${round1(deferred)} h` : ''}`.replace('  ', ' '));
+    parts.push(
+      `update ${file.pending ? file.pending.slice(0, 12) : ''} pending${deferred !== undefined ? `, deferred ${round1(deferred)} h` : ''}`.replace(
+        '  ',
+        ' ',
+      ),
+    );
   }
   const fetchAge = hoursSince(file.lastFetchAt, now);
   if (fetchAge === undefined) {
@@ -107,8 +136,19 @@ export function rateUpdate(file: UpdateStatusFile, now: number, limits: UpdateTh
   if (file.held) parts.push('updates held');
   if (file.pinned) parts.push(`pinned to ${file.pinned.slice(0, 12)}`);
   const perfdata: PerfDatum[] = [
-    { label: 'deferred_hours', value: round1(deferred ?? 0), warn: limits.deferredWarning, crit: limits.deferredCritical, min: 0 },
-    { label: 'fetch_age_hours', value: fetchAge === undefined ? -1 : round1(fetchAge), warn: limits.fetchWarning, crit: limits.fetchCritical },
+    {
+      label: 'deferred_hours',
+      value: round1(deferred ?? 0),
+      warn: limits.deferredWarning,
+      crit: limits.deferredCritical,
+      min: 0,
+    },
+    {
+      label: 'fetch_age_hours',
+      value: fetchAge === undefined ? -1 : round1(fetchAge),
+      warn: limits.fetchWarning,
+      crit: limits.fetchCritical,
+    },
     { label: 'failed_commits', value: file.failedCommits?.length ?? 0, min: 0 },
     { label: 'blocked_hours', value: round1(blocked ?? 0), min: 0 },
   ];
