@@ -16,14 +16,18 @@ export const DERIVATION_VERSION = 2;
 export const DERIVATION_MARKER = 'derivation';
 
 /**
- * True when stored patients were derived by an older version. An empty store is marked current
- * at once (nothing to re-derive).
+ * True when stored patients were derived by an older version. A store whose patients all carry
+ * this version (an empty one, or one a fresh gateway filled before this check ran) is marked
+ * current at once (nothing to re-derive).
  */
 export async function derivationOutdated(store: Pick<GatewayStore, 'meta' | 'patients'>): Promise<boolean> {
   const marker = await store.meta.findOne({ _id: DERIVATION_MARKER });
   const version = typeof marker?.version === 'number' ? marker.version : 1;
   if (version >= DERIVATION_VERSION) return false;
-  if ((await store.patients.findOne({}, { projection: { _id: 1 } })) === null) {
+  const older = {
+    $or: [{ derivationVersion: { $exists: false } }, { derivationVersion: { $lt: DERIVATION_VERSION } }],
+  };
+  if ((await store.patients.findOne(older, { projection: { _id: 1 } })) === null) {
     await markDerivationCurrent(store);
     return false;
   }

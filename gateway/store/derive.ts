@@ -22,6 +22,7 @@ import {
   toDate,
 } from './derive-entries';
 import { healthNumberHmac } from './hmac';
+import { DERIVATION_VERSION } from './derivation-version';
 import { canonicalDemographicNo, patientKey, type StoredObservation, type StoredPatient } from './patient-document';
 
 export { providerKeyOf, toDate };
@@ -105,6 +106,7 @@ export function derivePatient(record: PatientRecord, context: DeriveContext): St
     activeMedicationCount: activeMedications.length,
     sectionCounts: { ...context.sections },
     sourceHash: context.sourceHash,
+    derivationVersion: DERIVATION_VERSION,
     createdAt: context.createdAt ?? context.now,
     updatedAt: context.now,
   });

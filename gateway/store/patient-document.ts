@@ -145,6 +145,8 @@ export interface StoredPatient {
   sectionCounts: Record<string, number>;
   /** SHA-256 of the received document bytes: an identical re-send is a no-op. */
   sourceHash: string;
+  /** The derivation (store/derivation-version.ts) that wrote it; absent: written before versions were kept per patient. */
+  derivationVersion?: number;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -30,15 +30,13 @@ test('a newer gateway re-derives what an older one stored, once', async () => {
 
   // What an older gateway left: no marker, none of the newer fields, a problem list of any code system.
   await mongo.db.collection('meta').deleteOne({ _id: DERIVATION_MARKER as never });
-  await mongo.db
-    .collection('patients')
-    .updateOne(
-      { _id: KEY as never },
-      {
-        $unset: { screenings: '', familyHistory: '', activeProblemOtherCodes: '' },
-        $set: { activeProblemCodes: ['older'] },
-      },
-    );
+  await mongo.db.collection('patients').updateOne(
+    { _id: KEY as never },
+    {
+      $unset: { screenings: '', familyHistory: '', activeProblemOtherCodes: '', derivationVersion: '' },
+      $set: { activeProblemCodes: ['older'] },
+    },
+  );
 
   const second = await startTestGateway(__filename, { mongo: { uri: mongo.uri, database: mongo.name, db: mongo.db } });
   try {
