@@ -5,6 +5,7 @@
 import type { Config } from '../core/config/load';
 import type { Logger } from '../core/logger';
 import type { KeyedLock } from './keyed-lock';
+import type { ReadBudget } from './read-budget';
 import type { GatewayMetrics } from './metrics';
 import type { RunRegistry } from './runs';
 import type { GatewayState } from './state';
@@ -31,6 +32,8 @@ export interface GatewayContext {
   patientLock: KeyedLock;
   /** Writes pass it together, a wipe alone; it keeps the store generation. */
   gate: StoreGate;
+  /** Document bytes read at once (bounds the memory of documents sent together). */
+  readBudget: ReadBudget;
   /** Told of every write to `patients` (the hub's query projection listens). */
   patientChanges: PatientChanges;
 }

@@ -1,5 +1,7 @@
 /**
- * Ingest of one E2E document, shared by the HTTP route and the drop folder: at the store's gate
+ * Ingest of one E2E document, shared by the HTTP route and the drop folder (each holds the read
+ * budget for it, gateway/read-budget.ts, so documents sent together are read while their bytes
+ * fit): at the store's gate
  * (so a wipe never falls half-way), the run checked open, then hash first (an identical re-send is
  * answered from the patient's small receipt, without parsing), then read, derive and write — the
  * source document, the patient replaced whole in one operation, then the receipt. The receipt is

@@ -15,6 +15,7 @@ import { startDropFolder, type DropFolder } from './dropfolder/watcher';
 import { startHubIfConfigured, type HubListener } from './hub-plug';
 import { createLocalApp } from './http/app';
 import { KeyedLock } from './keyed-lock';
+import { ReadBudget } from './read-budget';
 import { GatewayMetrics } from './metrics';
 import { rederiveIfOutdated } from './reimport';
 import { RunRegistry } from './runs';
@@ -158,6 +159,7 @@ async function buildContext(
     runs,
     patientLock,
     gate,
+    readBudget: new ReadBudget(config.maxBodyBytes),
     patientChanges,
   };
   const indexes = ensureIndexesSoon(store, gate, logger);

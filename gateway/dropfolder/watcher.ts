@@ -41,9 +41,13 @@ async function freeName(folder: string, name: string): Promise<string> {
 async function importProcessingFile(context: GatewayContext, root: string, name: string): Promise<void> {
   const file = path.join(root, DROP_SUBFOLDERS.processing, name);
   try {
-    const result = await ingestDocument(context, await readFile(file));
+    const { size } = await stat(file);
+    const result = await context.readBudget.run(size, async () => ingestDocument(context, await readFile(file)));
     await rename(file, await freeName(path.join(root, DROP_SUBFOLDERS.done), name));
-    context.logger.info({ file: name, patientKey: result.patientKey, outcome: result.outcome }, 'drop folder file imported');
+    context.logger.info(
+      { file: name, patientKey: result.patientKey, outcome: result.outcome },
+      'drop folder file imported',
+    );
   } catch (error) {
     const code = isEndpointError(error) ? error.code : 'INTERNAL';
     if (RETRY_LATER_CODES.has(code)) {
@@ -52,10 +56,18 @@ async function importProcessingFile(context: GatewayContext, root: string, name:
     }
     const target = await freeName(path.join(root, DROP_SUBFOLDERS.failed), name);
     try {
-      writeJsonAtomic(`${target}.reason.json`, { file: name, error: code, message: describeError(error), failedAt: new Date().toISOString() });
+      writeJsonAtomic(`${target}.reason.json`, {
+        file: name,
+        error: code,
+        message: describeError(error),
+        failedAt: new Date().toISOString(),
+      });
     } catch (noteError) {
       // A full disk must not keep the file in processing/ (and the files behind it waiting): the move needs no space.
-      context.logger.error({ file: name, code, folder: root, noteError: describeError(noteError) }, 'drop folder failure note could not be written; the reason is only in this log');
+      context.logger.error(
+        { file: name, code, folder: root, noteError: describeError(noteError) },
+        'drop folder failure note could not be written; the reason is only in this log',
+      );
     }
     await rename(file, target);
     context.logger.warn({ file: name, code }, 'drop folder file failed');
@@ -64,7 +76,10 @@ async function importProcessingFile(context: GatewayContext, root: string, name:
 
 async function xmlFilesIn(folder: string): Promise<string[]> {
   const entries = await readdir(folder, { withFileTypes: true });
-  return entries.filter((entry) => entry.isFile() && /\.xml$/i.test(entry.name) && !entry.name.startsWith('.')).map((entry) => entry.name).sort();
+  return entries
+    .filter((entry) => entry.isFile() && /\.xml$/i.test(entry.name) && !entry.name.startsWith('.'))
+    .map((entry) => entry.name)
+    .sort();
 }
 
 /** Starts watching `root` (polling every `pollMs`); recovers `processing/` first. */
@@ -81,7 +96,10 @@ export async function startDropFolder(context: GatewayContext, root: string, pol
     try {
       await importProcessingFile(context, root, name);
     } catch (error) {
-      context.logger.error({ file: name, folder: root, error: describeError(error) }, 'drop folder file left in processing/ for the next scan');
+      context.logger.error(
+        { file: name, folder: root, error: describeError(error) },
+        'drop folder file left in processing/ for the next scan',
+      );
     }
   };
 
@@ -110,7 +128,9 @@ export async function startDropFolder(context: GatewayContext, root: string, pol
   };
 
   const scan = (): Promise<void> => {
-    running = running.then(scanOnce).catch((error: unknown) => context.logger.error({ error: describeError(error) }, 'drop folder scan failed'));
+    running = running
+      .then(scanOnce)
+      .catch((error: unknown) => context.logger.error({ error: describeError(error) }, 'drop folder scan failed'));
     return running;
   };
   const tick = (): void => {

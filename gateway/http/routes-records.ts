@@ -36,8 +36,12 @@ export function recordsRouter(context: GatewayContext): Router {
   router.post('/records', ingestAuth, async (req, res) => {
     assertNotDraining(context);
     const runId = req.get(RUN_ID_HEADER)?.trim() || undefined;
-    const bytes = await readDocumentBody(req, context.config.maxBodyBytes);
-    const result = await ingestDocument(context, bytes, { runId });
+    // The body is read only once its bytes fit the read budget (a sender waits, its upload not yet in memory).
+    const declared = Number(req.headers['content-length']);
+    const weight = Number.isFinite(declared) && declared > 0 ? declared : context.config.maxBodyBytes;
+    const result = await context.readBudget.run(weight, async () =>
+      ingestDocument(context, await readDocumentBody(req, context.config.maxBodyBytes), { runId }),
+    );
     res.status(result.outcome === 'created' ? 201 : 200).json(result);
   });
 
