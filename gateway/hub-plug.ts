@@ -26,6 +26,8 @@ export interface HubListener {
   address: AddressInfo;
   /** Hub queries running now (the gateway's `status` and the updater's idle gate read it). */
   runningQueries(): number;
+  /** Hub queries waiting to run now. */
+  queuedQueries?(): number;
   /** Which engine counts queries, and the memory engine's projection. */
   queryEngine?(): QueryEngineStatus;
   /** Stops accepting, aborts running queries (they end failed) and closes connections. */
@@ -52,7 +54,10 @@ export async function startHubIfConfigured(options: HubListenerOptions): Promise
   const modulePath: string = HUB_MODULE;
   const hub = (await import(modulePath)) as { startHubListener?: StartHubListener };
   if (typeof hub.startHubListener !== 'function') {
-    throw new EndpointError('DEPENDENCY_MISSING', 'ENDPOINT_TLS_CERT is set but this build has no hub listener (gateway/hub/server).');
+    throw new EndpointError(
+      'DEPENDENCY_MISSING',
+      'ENDPOINT_TLS_CERT is set but this build has no hub listener (gateway/hub/server).',
+    );
   }
   return hub.startHubListener(options);
 }

@@ -222,6 +222,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     const hub = parts.hub;
     if (hub) {
       state.runningQueries = () => hub.runningQueries();
+      state.queuedQueries = () => hub.queuedQueries?.() ?? 0;
       state.queryEngine = () => hub.queryEngine?.();
       if (hub.adminRouter) hubAdminMount.use(hub.adminRouter);
     }

@@ -31,6 +31,8 @@ export class GatewayState {
   reimport: ReimportProgress = { state: 'idle', total: 0, done: 0, failed: 0 };
   /** Running hub queries (0 without a hub listener). */
   runningQueries: () => number = () => 0;
+  /** Hub queries waiting to run (0 without a hub listener). */
+  queuedQueries: () => number = () => 0;
   /** The hub's query engine (undefined without a hub listener). */
   queryEngine: () => QueryEngineStatus | undefined = () => undefined;
 

@@ -23,7 +23,14 @@ export function packageVersion(): string {
 export function currentCommit(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env.ENDPOINT_COMMIT) return env.ENDPOINT_COMMIT;
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim() || null;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        timeout: 5000,
+      }).trim() || null
+    );
   } catch {
     return null;
   }
@@ -108,6 +115,7 @@ export function healthRouter(context: GatewayContext): Router {
       draining: state.draining,
       importsInFlight: state.importsInFlight,
       runningQueries: state.runningQueries(),
+      queuedQueries: state.queuedQueries(),
       queryEngine: state.queryEngine() ?? null,
       progress: { requestsCompleted: state.requestsCompleted, importsCompleted: state.importsCompleted },
       lastRun: lastRun

@@ -98,8 +98,8 @@ export class QueryJobs {
 
   /**
    * Recovers after a restart with one read of the collection (running → failed, queued → queued
-   * again, the last hour's submissions counted against each hub's quota), sweeps expired jobs and
-   * audit entries, and starts the retention sweep.
+   * again, the last hour's submissions counted against each hub's quota), and starts the retention
+   * sweep of expired jobs and audit entries (its first round at once, in the background).
    */
   async start(now = new Date()): Promise<void> {
     const summaries = await this.jobs
@@ -121,7 +121,8 @@ export class QueryJobs {
     if (interrupted.length > 0)
       this.logger.warn({ interrupted: interrupted.length }, 'hub queries interrupted by a restart marked failed');
     this.requeue(summaries as JobSummary[], now.getTime());
-    await this.cleanup(now);
+    // The first sweep runs beside the first queries (a job past its retention already reads as gone).
+    void this.cleanup(now).catch((error) => this.logger.warn({ error: describeError(error) }, 'query cleanup failed'));
     const everyMs = Math.min(this.settings.queryRetentionHours * HOUR_MS, SWEEP_EVERY_MS);
     this.cleanupTimer = setInterval(
       () =>
@@ -201,9 +202,11 @@ export class QueryJobs {
     return job;
   }
 
-  /** A job, or undefined. */
-  async get(id: string): Promise<QueryJob | undefined> {
-    return (await this.jobs.findOne({ _id: id })) ?? undefined;
+  /** A job, or undefined (also when it is finished and past its retention, swept or not yet). */
+  async get(id: string, now = new Date()): Promise<QueryJob | undefined> {
+    const job = await this.jobs.findOne({ _id: id });
+    if (!job || (job.expiresAt < now && FINAL_STATUSES.includes(job.status))) return undefined;
+    return job;
   }
 
   /** Cancels a queued or running job; returns the job as it ends up. */

@@ -205,6 +205,7 @@ export async function startHubListener({
   return {
     address,
     runningQueries: () => jobs.runningCount(),
+    queuedQueries: () => jobs.queuedCount(),
     queryEngine: engineStatus,
     adminRouter: hubAdminRouter(db, logger),
     close: async () => {

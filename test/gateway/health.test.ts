@@ -3,7 +3,16 @@
  * drain/undrain, 401, 415, 413, unknown runs, wipe confirmation.
  */
 import { PATIENT_INDEXES } from '../../gateway/store/connect';
-import { CHAN, CLEESE, TEST_SECRETS, callJson, postRecord, sampleXml, startTestGateway, type TestGateway } from './support';
+import {
+  CHAN,
+  CLEESE,
+  TEST_SECRETS,
+  callJson,
+  postRecord,
+  sampleXml,
+  startTestGateway,
+  type TestGateway,
+} from './support';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -21,7 +30,10 @@ describe('health contract', () => {
   });
 
   test('readyz is ready with the store up, and 503 with a reason while draining', async () => {
-    expect(await callJson(gw.baseUrl, 'GET', '/readyz', { token: null })).toMatchObject({ status: 200, body: { ready: true } });
+    expect(await callJson(gw.baseUrl, 'GET', '/readyz', { token: null })).toMatchObject({
+      status: 200,
+      body: { ready: true },
+    });
     expect(await callJson(gw.baseUrl, 'POST', '/admin/drain')).toMatchObject({ status: 200, body: { draining: true } });
     const drained = await callJson(gw.baseUrl, 'GET', '/readyz', { token: null });
     expect(drained.status).toBe(503);
@@ -30,20 +42,47 @@ describe('health contract', () => {
     expect(refused.status).toBe(503);
     expect(refused.body.error).toBe('DRAINING');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await callJson(gw.baseUrl, 'POST', '/admin/undrain')).toMatchObject({ status: 200, body: { draining: false } });
-    expect(await callJson(gw.baseUrl, 'GET', '/readyz', { token: null })).toMatchObject({ status: 200, body: { ready: true } });
+    expect(await callJson(gw.baseUrl, 'POST', '/admin/undrain')).toMatchObject({
+      status: 200,
+      body: { draining: false },
+    });
+    expect(await callJson(gw.baseUrl, 'GET', '/readyz', { token: null })).toMatchObject({
+      status: 200,
+      body: { ready: true },
+    });
   });
 
   test('status has every field of the contract and counters that grow', async () => {
     const first = await callJson(gw.baseUrl, 'GET', '/status', { token: null });
     expect(first.status).toBe(200);
     expect(Object.keys(first.body).sort()).toEqual(
-      ['version', 'commit', 'startedAt', 'uptimeSeconds', 'draining', 'importsInFlight', 'runningQueries', 'queryEngine', 'progress', 'lastRun', 'patientCount', 'reimport'].sort(),
+      [
+        'version',
+        'commit',
+        'startedAt',
+        'uptimeSeconds',
+        'draining',
+        'importsInFlight',
+        'runningQueries',
+        'queuedQueries',
+        'queryEngine',
+        'progress',
+        'lastRun',
+        'patientCount',
+        'reimport',
+      ].sort(),
     );
-    expect(first.body).toMatchObject({ draining: false, importsInFlight: 0, runningQueries: 0, queryEngine: null, patientCount: 0 });
+    expect(first.body).toMatchObject({
+      draining: false,
+      importsInFlight: 0,
+      runningQueries: 0,
+      queryEngine: null,
+      patientCount: 0,
+    });
     expect(typeof first.body.commit === 'string' || first.body.commit === null).toBe(true);
     const second = await callJson(gw.baseUrl, 'GET', '/status', { token: null });
-    const progress = (answer: typeof first): number => (answer.body.progress as { requestsCompleted: number }).requestsCompleted;
+    const progress = (answer: typeof first): number =>
+      (answer.body.progress as { requestsCompleted: number }).requestsCompleted;
     expect(progress(second)).toBeGreaterThan(progress(first));
   });
 
@@ -85,7 +124,11 @@ describe('refusals', () => {
     const json = await postRecord(gw.baseUrl, '{"a":1}', { contentType: 'application/json' });
     expect(json.status).toBe(415);
     expect(json.body.error).toBe('UNSUPPORTED_MEDIA_TYPE');
-    const none = await fetch(`${gw.baseUrl}/records`, { method: 'POST', headers: { authorization: `Bearer ${TEST_SECRETS.ingestToken}` }, body: new Uint8Array(Buffer.from('<a/>')) });
+    const none = await fetch(`${gw.baseUrl}/records`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_SECRETS.ingestToken}` },
+      body: new Uint8Array(Buffer.from('<a/>')),
+    });
     expect(none.status).toBe(415);
   });
 
@@ -106,35 +149,66 @@ describe('refusals', () => {
     expect(streamed.status).toBe(413);
     const form = new FormData();
     form.set('content', sampleXml(CLEESE));
-    const multipart = await fetch(`${gw.baseUrl}/records`, { method: 'POST', headers: { authorization: `Bearer ${TEST_SECRETS.ingestToken}` }, body: form });
+    const multipart = await fetch(`${gw.baseUrl}/records`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_SECRETS.ingestToken}` },
+      body: form,
+    });
     expect(multipart.status).toBe(413);
     expect(((await streamed.json()) as { error: string }).error).toBe('BODY_TOO_LARGE');
   });
 
   test('unknown routes 404 as JSON; an unknown run is refused', async () => {
-    expect(await callJson(gw.baseUrl, 'GET', '/nothing-here')).toMatchObject({ status: 404, body: { error: 'NOT_FOUND' } });
+    expect(await callJson(gw.baseUrl, 'GET', '/nothing-here')).toMatchObject({
+      status: 404,
+      body: { error: 'NOT_FOUND' },
+    });
     const unknownRun = await postRecord(gw.baseUrl, sampleXml(CHAN), { runId: 'no-such-run' });
     expect(unknownRun.status).toBe(404);
     expect(unknownRun.body.error).toBe('NOT_FOUND');
   });
 
   test('a run needs a valid mode and patientsSent', async () => {
-    const bad = await callJson(gw.baseUrl, 'POST', '/runs', { token: TEST_SECRETS.ingestToken, body: { mode: 'sometimes' } });
+    const bad = await callJson(gw.baseUrl, 'POST', '/runs', {
+      token: TEST_SECRETS.ingestToken,
+      body: { mode: 'sometimes' },
+    });
     expect(bad).toMatchObject({ status: 400, body: { error: 'INVALID_REQUEST' } });
-    const run = await callJson(gw.baseUrl, 'POST', '/runs', { token: TEST_SECRETS.ingestToken, body: { mode: 'full' } });
+    const run = await callJson(gw.baseUrl, 'POST', '/runs', {
+      token: TEST_SECRETS.ingestToken,
+      body: { mode: 'full' },
+    });
     expect(run.status).toBe(201);
-    const noCount = await callJson(gw.baseUrl, 'POST', `/runs/${String(run.body.runId)}/complete`, { token: TEST_SECRETS.ingestToken, body: {} });
+    const noCount = await callJson(gw.baseUrl, 'POST', `/runs/${String(run.body.runId)}/complete`, {
+      token: TEST_SECRETS.ingestToken,
+      body: {},
+    });
     expect(noCount).toMatchObject({ status: 400, body: { error: 'INVALID_REQUEST' } });
-    const broken = await fetch(`${gw.baseUrl}/runs`, { method: 'POST', headers: { authorization: `Bearer ${TEST_SECRETS.ingestToken}`, 'content-type': 'application/json' }, body: '{not json' });
+    const broken = await fetch(`${gw.baseUrl}/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_SECRETS.ingestToken}`, 'content-type': 'application/json' },
+      body: '{not json',
+    });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { error: string }).error).toBe('INVALID_REQUEST');
   });
 
   test('wipe needs the admin token and the confirmation', async () => {
-    expect(await callJson(gw.baseUrl, 'DELETE', '/records?confirm=wipe-all-records', { token: TEST_SECRETS.ingestToken })).toMatchObject({ status: 401 });
-    expect(await callJson(gw.baseUrl, 'DELETE', '/records')).toMatchObject({ status: 400, body: { error: 'INVALID_REQUEST' } });
+    expect(
+      await callJson(gw.baseUrl, 'DELETE', '/records?confirm=wipe-all-records', { token: TEST_SECRETS.ingestToken }),
+    ).toMatchObject({ status: 401 });
+    expect(await callJson(gw.baseUrl, 'DELETE', '/records')).toMatchObject({
+      status: 400,
+      body: { error: 'INVALID_REQUEST' },
+    });
     expect(await callJson(gw.baseUrl, 'DELETE', '/records?confirm=yes')).toMatchObject({ status: 400 });
-    expect(await callJson(gw.baseUrl, 'DELETE', '/records?confirm=wipe-all-records')).toMatchObject({ status: 200, body: { wiped: true, removed: { patients: 0, sources: 0 } } });
-    expect(await callJson(gw.baseUrl, 'DELETE', '/records/test-clinic:404')).toMatchObject({ status: 404, body: { error: 'NOT_FOUND' } });
+    expect(await callJson(gw.baseUrl, 'DELETE', '/records?confirm=wipe-all-records')).toMatchObject({
+      status: 200,
+      body: { wiped: true, removed: { patients: 0, sources: 0 } },
+    });
+    expect(await callJson(gw.baseUrl, 'DELETE', '/records/test-clinic:404')).toMatchObject({
+      status: 404,
+      body: { error: 'NOT_FOUND' },
+    });
   });
 });
