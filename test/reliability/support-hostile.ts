@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import type { Db } from 'mongodb';
 import { freePort } from '../../dev/services/mongo';
@@ -20,7 +21,11 @@ export const HOSTILE_DIR = path.join(__dirname, 'fixtures', 'hostile');
 export const MANIFEST_FILE = path.join(HOSTILE_DIR, 'cases.json');
 
 /** Tokens and secret of the child gateways. */
-export const HOSTILE_SECRETS = { ingestToken: 'hostile-ingest-token', adminToken: 'hostile-admin-token', hmacSecret: 'hostile-clinic-secret' } as const;
+export const HOSTILE_SECRETS = {
+  ingestToken: 'hostile-ingest-token',
+  adminToken: 'hostile-admin-token',
+  hmacSecret: 'hostile-clinic-secret',
+} as const;
 
 /** Sleeps. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,6 +42,8 @@ export interface GatewayProcess {
   pid: number;
   baseUrl: string;
   hubPort?: number;
+  /** Milliseconds from the spawn to the first `/livez` 200, and (with TLS) to the hub port accepting connections. */
+  startup: { livezMs: number; hubMs?: number };
   /** Everything the process wrote to stdout and stderr so far. */
   logs(): string;
   /** SIGTERM, then SIGKILL after 10 s; resolves when the process has ended. */
@@ -53,14 +60,18 @@ export interface GatewayProcessOptions {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
 }
 
 /** Starts `endpoint gateway start` with its configuration in the environment; waits for `/livez`. */
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   const port = await freePort();
   const hubPort = options.tls ? await freePort() : undefined;
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('ENDPOINT_') && key !== 'MONGODB_URI'));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('ENDPOINT_') && key !== 'MONGODB_URI'),
+  );
   const env: NodeJS.ProcessEnv = {
     ...inherited,
     ENDPOINT_MONGODB_URL: options.mongoUri,
@@ -75,16 +86,27 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
     ENDPOINT_SHUTDOWN_DEADLINE_MS: '3000',
     ENDPOINT_COMMIT: 'hostile-suite',
     ...(options.tls
-      ? { ENDPOINT_TLS_CERT: options.tls.certFile, ENDPOINT_TLS_KEY: options.tls.keyFile, ENDPOINT_HUB_CA: options.tls.caFile, ENDPOINT_HUB_HOST: '127.0.0.1', ENDPOINT_HUB_PORT: String(hubPort) }
+      ? {
+          ENDPOINT_TLS_CERT: options.tls.certFile,
+          ENDPOINT_TLS_KEY: options.tls.keyFile,
+          ENDPOINT_HUB_CA: options.tls.caFile,
+          ENDPOINT_HUB_HOST: '127.0.0.1',
+          ENDPOINT_HUB_PORT: String(hubPort),
+        }
       : {}),
     ...options.env,
   };
-  const child = spawn(process.execPath, [CLI, 'gateway', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'gateway', 'start'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const ended = exited(child);
   const baseUrl = `http://127.0.0.1:${port}`;
+  const spawnedAt = performance.now();
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -93,22 +115,49 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
       clearTimeout(timer);
     }
   };
+  const failed = async (what: string): Promise<never> => {
+    await stop();
+    throw new Error(`the gateway child did not ${what}: ${output.slice(-2000)}`);
+  };
   for (let attempt = 0; ; attempt += 1) {
-    const live = await get(`${baseUrl}/livez`, 1000).then((answer) => answer.status, () => 0);
+    const live = await get(`${baseUrl}/livez`, 1000).then(
+      (answer) => answer.status,
+      () => 0,
+    );
     if (live === 200) break;
-    if (child.exitCode !== null || attempt > 300) {
-      await stop();
-      throw new Error(`the gateway child did not start: ${output.slice(-2000)}`);
-    }
+    if (child.exitCode !== null || attempt > 300) await failed('start');
     await sleep(50);
   }
-  return { pid: child.pid!, baseUrl, hubPort, logs: () => output, stop };
+  const startup: GatewayProcess['startup'] = { livezMs: Math.round(performance.now() - spawnedAt) };
+  // The local listener answers first; the hub listener opens once the hub's jobs are recovered.
+  for (let attempt = 0; hubPort !== undefined; attempt += 1) {
+    if (await accepts(hubPort)) {
+      startup.hubMs = Math.round(performance.now() - spawnedAt);
+      break;
+    }
+    if (child.exitCode !== null || attempt > 1200) await failed('open its hub listener');
+    await sleep(50);
+  }
+  return { pid: child.pid!, baseUrl, hubPort, startup, logs: () => output, stop };
+}
+
+/** True when something accepts a TCP connection on the loopback port. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** Resident memory of a process, from /proc/<pid>/status, in bytes: now and its peak. */
 export function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  const kib = (field: string): number =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
   return { rss: kib('VmRSS'), peak: kib('VmHWM') };
 }
 
@@ -136,7 +185,9 @@ function get(url: string, timeoutMs: number): Promise<RawAnswer> {
     const request = http.get(url, { agent: false, timeout: timeoutMs }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text, ms: performance.now() - started }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text, ms: performance.now() - started }),
+      );
       response.on('error', reject);
     });
     request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
@@ -197,12 +248,26 @@ export function send(baseUrl: string, request: HostileRequest, timeoutMs: number
     if (request.transport !== 'chunked') headers['content-length'] = String(request.body.length);
     let answered = false;
     const outgoing = http.request(
-      { host: url.hostname, port: url.port, method: request.method ?? 'POST', path: request.path ?? '/records', headers, agent: false },
+      {
+        host: url.hostname,
+        port: url.port,
+        method: request.method ?? 'POST',
+        path: request.path ?? '/records',
+        headers,
+        agent: false,
+      },
       (response) => {
         answered = true;
         let text = '';
         response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text, ms: performance.now() - started }));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            text,
+            ms: performance.now() - started,
+          }),
+        );
         response.on('error', reject);
       },
     );
@@ -229,12 +294,18 @@ export function send(baseUrl: string, request: HostileRequest, timeoutMs: number
 export function multipartBody(field: string, content: Buffer, asFile: boolean): { body: Buffer; contentType: string } {
   const boundary = `----hostile-suite-${Date.now().toString(16)}`;
   const disposition = `Content-Disposition: form-data; name="${field}"${asFile ? '; filename="document.xml"\r\nContent-Type: application/xml' : ''}`;
-  const body = Buffer.concat([Buffer.from(`--${boundary}\r\n${disposition}\r\n\r\n`), content, Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\n${disposition}\r\n\r\n`),
+    content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** What a case expects: a coded error, or (for well-formed documents the tolerant reader accepts) an outcome. */
-export type HostileExpectation = { status: number; error: string } | { status: number; outcome: 'created'; demographicNo: string; maxWarnings?: number };
+export type HostileExpectation =
+  | { status: number; error: string }
+  | { status: number; outcome: 'created'; demographicNo: string; maxWarnings?: number };
 
 /** One case of `fixtures/hostile/cases.json`. */
 export interface HostileCase {
@@ -271,7 +342,9 @@ export function loadHostileCases(): HostileCase[] {
   const unlisted = files.filter((file) => !named.includes(file));
   const repeated = named.filter((file, index) => named.indexOf(file) !== index);
   if (missing.length + unlisted.length + repeated.length > 0) {
-    throw new Error(`fixtures/hostile and cases.json disagree: missing ${missing.join(', ') || '-'}; unlisted ${unlisted.join(', ') || '-'}; repeated ${repeated.join(', ') || '-'}`);
+    throw new Error(
+      `fixtures/hostile and cases.json disagree: missing ${missing.join(', ') || '-'}; unlisted ${unlisted.join(', ') || '-'}; repeated ${repeated.join(', ') || '-'}`,
+    );
   }
   return cases;
 }
@@ -299,7 +372,10 @@ export function requestOf(entry: HostileCase, body: Buffer): HostileRequest {
 
 /** `_id`, `sourceHash` and `updatedAt` of every stored patient, sorted by `_id`. */
 export async function patientSnapshot(db: Db): Promise<string[]> {
-  const rows = await db.collection<{ _id: string }>('patients').find({}, { projection: { _id: 1, sourceHash: 1, updatedAt: 1 } }).toArray();
+  const rows = await db
+    .collection<{ _id: string }>('patients')
+    .find({}, { projection: { _id: 1, sourceHash: 1, updatedAt: 1 } })
+    .toArray();
   return rows.map((row) => JSON.stringify(row)).sort();
 }
 
